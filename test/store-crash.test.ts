@@ -19,7 +19,12 @@ interface Acked {
 }
 
 /** Runs the writer until it has acknowledged `minAcks` writes, then kills it with SIGKILL. */
-async function writeThenKill(cfg: StoreConfig, prefix: string, minAcks: number): Promise<Acked[]> {
+async function writeThenKill(
+  cfg: StoreConfig,
+  prefix: string,
+  minAcks: number,
+  crashFirst?: () => Promise<void>,
+): Promise<Acked[]> {
   const child = spawn(process.execPath, [writerScript, JSON.stringify(cfg), prefix], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,10 +44,13 @@ async function writeThenKill(cfg: StoreConfig, prefix: string, minAcks: number):
         const m = /^ack (\S+) (\d+)$/.exec(line);
         if (m) acked.push({ key: m[1]!, revision: Number(m[2]) });
       }
-      if (acked.length >= minAcks) {
+      if (acked.length >= minAcks && !child.killed) {
         clearTimeout(timer);
-        child.kill('SIGKILL'); // mid-stream: 16 writes are in flight
-        resolve();
+        // mid-stream: 16 writes are in flight. crashFirst kills the store's server (etcd) before the writer.
+        void (crashFirst ?? (async () => {}))().then(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, reject);
       }
     });
     child.on('exit', (code) => {
@@ -109,6 +117,10 @@ describe('store crash safety (SIGKILL mid-write)', () => {
       const cfg: StoreConfig = { backend: 'etcd', endpoints: [etcd.endpoint] };
       const acked = await writeThenKill(cfg, '/crash/', 1500);
       await verifyAfterCrash(cfg, '/crash/', acked);
+      // a crash of etcd itself: SIGKILL the server mid-stream, restart it on the same data
+      const acked2 = await writeThenKill(cfg, '/crash-etcd/', 1500, () => etcd.kill9());
+      await etcd.restart();
+      await verifyAfterCrash(cfg, '/crash-etcd/', acked2);
     } finally {
       await etcd.stop();
     }

@@ -84,6 +84,7 @@ export type StoreErrorCode =
   | 'Compacted'
   | 'FutureRevision'
   | 'TooSlow'
+  | 'TooLarge'
   | 'Unavailable'
   | 'Corrupt'
   | 'PermissionDenied';
