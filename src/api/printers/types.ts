@@ -12,8 +12,17 @@ export interface TableColumn {
   priority: number;
 }
 
+export interface TableRowCondition {
+  type: 'Completed';
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+}
+
 export interface Printer {
   columns: TableColumn[];
   /** One row's cells, in column order. `now` makes ages testable. */
   cells(obj: KubeObject, now: Date): unknown[];
+  /** Row conditions (Kubernetes marks finished pods Completed). */
+  rowConditions?(obj: KubeObject): TableRowCondition[] | undefined;
 }

@@ -1,9 +1,35 @@
-// The built-in resource types (STUB: the registry engineer replaces this with the full list).
-import { ALL_VERBS, type ResourceInfo } from '../resource.js';
+// The built-in resource types of Kubernetes 1.33 that Tugboat serves, and the registry that looks them up.
+import type { ResourceInfo } from '../resource.js';
+import { appsResources } from './apps.js';
+import { authenticationResources, authorizationResources } from './auth.js';
+import { autoscalingResources } from './autoscaling.js';
+import { batchResources } from './batch.js';
+import { coordinationResources, discoveryResources, eventsResources, schedulingResources } from './cluster.js';
+import { coreResources } from './core.js';
+import { admissionregistrationResources, apiextensionsResources } from './extensions.js';
+import { networkingResources } from './networking.js';
+import { policyResources } from './policy.js';
+import { rbacResources } from './rbac.js';
+import { storageResources } from './storage.js';
+
+export { ResourceRegistry, type GroupInfo } from './registry.js';
+export { compareGroups, compareVersions, groupPriority, CUSTOM_GROUP_PRIORITY } from './order.js';
 
 export const builtinResources: readonly ResourceInfo[] = [
-  { group: '', versions: ['v1'], kind: 'Namespace', listKind: 'NamespaceList', plural: 'namespaces', singular: 'namespace', namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'], subresources: [{ name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] }, { name: 'finalize', kind: 'Namespace', verbs: ['update'] }] },
-  { group: '', versions: ['v1'], kind: 'ConfigMap', listKind: 'ConfigMapList', plural: 'configmaps', singular: 'configmap', namespaced: true, verbs: ALL_VERBS, shortNames: ['cm'] },
-  { group: '', versions: ['v1'], kind: 'Pod', listKind: 'PodList', plural: 'pods', singular: 'pod', namespaced: true, verbs: ALL_VERBS, shortNames: ['po'], categories: ['all'], subresources: [{ name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] }] },
-  { group: 'apps', versions: ['v1'], kind: 'Deployment', listKind: 'DeploymentList', plural: 'deployments', singular: 'deployment', namespaced: true, verbs: ALL_VERBS, shortNames: ['deploy'], categories: ['all'], subresources: [{ name: 'status', kind: 'Deployment', verbs: ['get', 'patch', 'update'] }, { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] }] },
+  ...coreResources,
+  ...appsResources,
+  ...eventsResources,
+  ...authenticationResources,
+  ...authorizationResources,
+  ...autoscalingResources,
+  ...batchResources,
+  ...networkingResources,
+  ...policyResources,
+  ...rbacResources,
+  ...storageResources,
+  ...admissionregistrationResources,
+  ...apiextensionsResources,
+  ...schedulingResources,
+  ...coordinationResources,
+  ...discoveryResources,
 ];
