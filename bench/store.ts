@@ -137,7 +137,8 @@ for (const b of backends) {
     r.writes_1 = await writes(o.store, 1);
     r.writes_64 = await writes(o.store, 64);
     r.watch_1000 = await watchFanout(o.store);
-    if (b !== 'memory') r.churn = await churn(o);
+    // lease churn with background compaction: sqlite's own compactor (etcd leaves compaction to its client)
+    if (b === 'sqlite') r.churn = await churn(o);
     results[b] = r;
   } finally {
     await o.close();

@@ -78,7 +78,8 @@ async function verifyAfterCrash(cfg: StoreConfig, prefix: string, acked: Acked[]
     const after = await store.create(`${prefix}after-crash`, 'ok');
     assert.ok(after.modRevision > maxAcked, `revision went back: ${after.modRevision} <= ${maxAcked}`);
     // the log is readable: a watch from before the crash replays through it in order
-    const from = acked[0]!.revision - 1;
+    // (background compaction may already have dropped the oldest part of the history)
+    const from = Math.max(acked[0]!.revision - 1, await store.compactedRevision());
     const w = store.watch(prefix, { afterRevision: from });
     let last = from;
     let n = 0;
@@ -88,7 +89,7 @@ async function verifyAfterCrash(cfg: StoreConfig, prefix: string, acked: Acked[]
       if (ev.key === `${prefix}after-crash`) break;
       n++;
     }
-    assert.ok(n >= acked.length);
+    assert.ok(n >= acked.filter((a) => a.revision > from).length);
   } finally {
     await store.close();
   }
