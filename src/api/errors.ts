@@ -213,6 +213,13 @@ function formatValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return `[]${typeof v[0] === 'string' ? 'string' : 'interface {}'}{${v.map(formatValue).join(', ')}}`;
+  // Values with their own toString (a Quantity, a pre-rendered Go literal) print like Go's fmt.Stringer.
+  if (typeof v === 'object' && (v as object).toString !== Object.prototype.toString) return String(v);
+  // Go's %#v of a map[string]string: keys sorted, `"k":"v"` pairs joined by ", ".
+  if (typeof v === 'object' && Object.values(v as object).every((x) => typeof x === 'string')) {
+    const entries = Object.entries(v as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `map[string]string{${entries.map(([k, x]) => `${JSON.stringify(k)}:${JSON.stringify(x)}`).join(', ')}}`;
+  }
   return JSON.stringify(v);
 }
 

@@ -1,0 +1,72 @@
+// Pod subresources: binding (the scheduler's write of spec.nodeName), eviction (a delete that PodDisruption-
+// Budgets may refuse), and the streams (log, exec, attach, portforward, proxy) relayed to the node agent.
+import { errors } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { isPlainObject } from '../../api/object.js';
+import { timestamp } from '../object-meta.js';
+import { readCurrent, type Op, type Reply } from '../handlers/common.js';
+import { requireObject } from '../handlers/checks.js';
+import { deleteObject, type DeleteOptions } from '../handlers/delete.js';
+import { RetryableConflict, writeUpdate } from '../handlers/write.js';
+import type { StreamRequest } from '../types.js';
+
+const bindingTarget = { group: '', resource: 'pods/binding' };
+
+const success = (code: number) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code }) as KubeObject;
+
+export async function bindPod(op: Op, name: string): Promise<Reply> {
+  const b = requireObject(op.rr.body);
+  const node = isPlainObject(b['target']) ? b['target']['name'] : undefined;
+  if (typeof node !== 'string' || node === '') {
+    throw errors.invalid({ group: '', kind: 'Binding' }, name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { obj, kv } = await readCurrent(op, name);
+    const spec = isPlainObject(obj.spec) ? obj.spec : {};
+    if (obj.metadata?.deletionTimestamp) {
+      throw errors.conflict(bindingTarget, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    }
+    if (typeof spec['nodeName'] === 'string' && spec['nodeName'] !== '') {
+      throw errors.conflict(bindingTarget, name, `pod ${name} is already assigned to node "${spec['nodeName']}"`);
+    }
+    const next = structuredClone(obj);
+    next.spec = { ...spec, nodeName: node };
+    const status = isPlainObject(next.status) ? next.status : {};
+    const conds = (Array.isArray(status['conditions']) ? status['conditions'] : []).filter((c: { type?: string }) => c.type !== 'PodScheduled');
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(op.ctx.clock.now()) });
+    next.status = { ...status, conditions: conds };
+    const ann = b.metadata?.annotations;
+    if (ann) next.metadata = { ...next.metadata, annotations: { ...next.metadata?.annotations, ...ann } };
+    try {
+      await writeUpdate(op, obj, kv, next, { subresource: 'binding', skipChecks: true });
+      return { code: 201, kind: 'status', body: success(201) };
+    } catch (e) {
+      if (e instanceof RetryableConflict) continue;
+      throw e;
+    }
+  }
+  throw errors.modified(bindingTarget, name);
+}
+
+export async function evictPod(op: Op, name: string): Promise<Reply> {
+  const ev = requireObject(op.rr.body);
+  const { obj } = await readCurrent(op, name);
+  await op.ctx.hooks.checkEviction?.(obj);
+  const opts = isPlainObject(ev['deleteOptions']) ? (ev['deleteOptions'] as DeleteOptions) : {};
+  await deleteObject(op, name, opts);
+  return { code: 201, kind: 'status', body: success(201) };
+}
+
+/** log/exec/attach/portforward/proxy: the node agent serves them; without one, say so clearly. */
+export async function podStream(op: Op, name: string, req: StreamRequest['req'], res: StreamRequest['res']): Promise<Reply> {
+  const { obj } = await readCurrent(op, name);
+  const sub = op.rr.info.subresource ?? '';
+  const hook = op.ctx.hooks.podStream;
+  const node = isPlainObject(obj.spec) ? obj.spec['nodeName'] : undefined;
+  if (!node) throw errors.badRequest(`pod ${name} does not have a host assigned`);
+  if (!hook) {
+    throw errors.unavailable(`${sub} is not available: no node agent is connected for node "${String(node)}"`);
+  }
+  await hook({ req, res, pod: obj, subresource: sub, query: op.rr.query });
+  return { kind: 'streamed' };
+}
