@@ -32,8 +32,10 @@ export function readFields(buf: Uint8Array): Field[] {
       if (i + len > buf.length) throw new Error('truncated field');
       out.push({ no, wire, bytes: buf.subarray(i, i + len) });
       i += len;
-    } else if (wire === 1) i += 8;
-    else if (wire === 5) i += 4;
+    } else if (wire === 1 || wire === 5) {
+      i += wire === 1 ? 8 : 4;
+      if (i > buf.length) throw new Error('truncated fixed-width field');
+    }
     else throw new Error(`unsupported wire type ${wire}`);
   }
   return out;
