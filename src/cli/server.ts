@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { openStore, sqliteFile, STORE_BACKENDS, type StoreConfig } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { createLogger, type Logger } from '../util/logger.js';
+import { inProcessClient } from '../client/index.js';
+import { loadDemo } from './demo.js';
 import { defaultDataDir, flag, parseListen } from './options.js';
 
 export interface ServerOptions {
@@ -77,10 +79,20 @@ async function startApi(
   listen: { host: string; port: number },
   store: Store,
   logger: Logger,
-): Promise<{ close(): Promise<void> } | undefined> {
+): Promise<{ close(): Promise<void> }> {
   const { startApiServer } = await import('../apiserver/index.js');
   const api = await startApiServer({ dataDir: o.dataDir, listen, store, tlsSans: o.tlsSan ?? [], logger });
+  const client = inProcessClient((req, res) => api.server.handle(req, res), {
+    token: api.adminToken,
+    fieldManager: 'tug-server',
+  });
+  const demo = o.demo ? await loadDemo(client, logger) : 0;
   process.stdout.write(`tug: Kubernetes API ready at ${api.url}; kubeconfig written to ${api.kubeconfigPath}\n`);
+  if (demo > 0) {
+    process.stdout.write(
+      `tug: demo workload loaded (examples/demo.yaml); try: KUBECONFIG=${api.kubeconfigPath} kubectl -n demo get all\n`,
+    );
+  }
   return api;
 }
 
