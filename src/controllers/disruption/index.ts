@@ -1,0 +1,6 @@
+// PodDisruptionBudgets: the status controller and the eviction check the API server calls.
+export { DisruptionController, startDisruptionController, type DisruptionDeps, PDB_REF } from './controller.js';
+export { evictionChecker, decideEviction, budgetsForPod, EVICTION_REFUSED, type EvictionDecision } from './eviction.js';
+export { computeBudgetStatus, expectedAndDesired, needsControllerScale, scaledValue } from './budget.js';
+export { selectorMatches } from './selector.js';
+export type { PodDisruptionBudget } from './types.js';
