@@ -2,7 +2,10 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { openStore, sqliteFile, STORE_BACKENDS, type StoreConfig } from '../store/open.js';
-import type { Store } from '../store/types.js';
+import type { Hooks } from '../apiserver/index.js';
+import { evictionChecker } from '../controllers/disruption/index.js';
+import { realClock } from '../util/clock.js';
+import { startControlPlane } from './control-plane.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { inProcessClient } from '../client/index.js';
 import { loadDemo } from './demo.js';
@@ -18,6 +21,9 @@ export interface ServerOptions {
   verbose: number;
   /** Load the demo workload (examples/demo.yaml) once the API answers. */
   demo?: boolean;
+  simNodes?: string;
+  nodeGracePeriod?: string;
+  evictionTimeout?: string;
 }
 
 export function storeConfig(o: Pick<ServerOptions, 'store' | 'dataDir' | 'etcdEndpoints'>): StoreConfig {
@@ -52,6 +58,11 @@ export function serverCommand(): Command {
       ),
     )
     .addOption(flag('--no-agent', 'do not run a node agent in this process (none runs yet in this version)'))
+    .addOption(flag('--sim-nodes <n>', 'register N simulated nodes that run pods without containers', '0'))
+    .addOption(flag('--node-grace-period <seconds>', 'how long a silent node stays Ready', '40'))
+    .addOption(
+      flag('--eviction-timeout <seconds>', 'how long pods stay on an unreachable node without their own toleration', '300'),
+    )
     .addOption(
       flag('-v, --verbose', 'log more (-v info, -vv debug)').argParser((_v: string, prev: number | undefined) => (prev ?? 0) + 1),
     )
@@ -64,27 +75,33 @@ export function serverCommand(): Command {
 export async function runServer(o: ServerOptions): Promise<void> {
   const logger = createLogger({ level: o.verbose >= 2 ? 'debug' : o.verbose === 1 ? 'info' : 'warn', component: 'tug' });
   const listen = parseListen(o.listen);
+  const simNodes = nonNegativeInt('--sim-nodes', o.simNodes ?? '0');
+  const nodeGracePeriodMs = nonNegativeInt('--node-grace-period', o.nodeGracePeriod ?? '40') * 1000;
+  const evictionTimeoutMs = nonNegativeInt('--eviction-timeout', o.evictionTimeout ?? '300') * 1000;
   const cfg = storeConfig(o);
   const store = await openStore(cfg);
   const where = cfg.backend === 'sqlite' ? sqliteFile(o.dataDir) : cfg.backend === 'etcd' ? cfg.endpoints.join(',') : 'memory';
   logger.info('store open', { backend: store.backend, at: where, revision: await store.currentRevision() });
-  const api = await startApi(o, listen, store, logger);
-  await waitForSignal(logger);
-  await api?.close();
-  await store.close();
-}
 
-async function startApi(
-  o: ServerOptions,
-  listen: { host: string; port: number },
-  store: Store,
-  logger: Logger,
-): Promise<{ close(): Promise<void> }> {
   const { startApiServer } = await import('../apiserver/index.js');
-  const api = await startApiServer({ dataDir: o.dataDir, listen, store, tlsSans: o.tlsSan ?? [], logger });
+  // Hooks are filled in once the client exists: the eviction check reads budgets through the API.
+  const hooks: Hooks = {};
+  const api = await startApiServer({ dataDir: o.dataDir, listen, store, tlsSans: o.tlsSan ?? [], logger, hooks });
   const client = inProcessClient((req, res) => api.server.handle(req, res), {
     token: api.adminToken,
     fieldManager: 'tug-server',
+  });
+  hooks.checkEviction = evictionChecker(client, realClock);
+
+  const stop = new AbortController();
+  const cp = await startControlPlane({
+    client,
+    clock: realClock,
+    logger,
+    signal: stop.signal,
+    simNodes,
+    nodeGracePeriodMs,
+    evictionTimeoutMs,
   });
   const demo = o.demo ? await loadDemo(client, logger) : 0;
   process.stdout.write(`tug: Kubernetes API ready at ${api.url}; kubeconfig written to ${api.kubeconfigPath}\n`);
@@ -93,7 +110,18 @@ async function startApi(
       `tug: demo workload loaded (examples/demo.yaml); try: KUBECONFIG=${api.kubeconfigPath} kubectl -n demo get all\n`,
     );
   }
-  return api;
+
+  await waitForSignal(logger);
+  stop.abort();
+  await Promise.race([cp.done, realClock.sleep(5000)]);
+  await api.close();
+  await store.close();
+}
+
+function nonNegativeInt(flagName: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flagName} ${JSON.stringify(v)} is not a whole number >= 0`);
+  return n;
 }
 
 function waitForSignal(logger: Logger): Promise<void> {

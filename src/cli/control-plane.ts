@@ -1,0 +1,90 @@
+// The control plane of `tug server`: controllers and the scheduler, run only while this process holds the
+// controller-manager Lease (so several servers over one etcd do not all act), plus simulated nodes when asked.
+// Everything here talks to the API through the client; nothing touches the store.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Client } from '../client/types.js';
+import { SharedInformerFactory, createEventRecorder, runAsLeader } from '../client/index.js';
+import { startGarbageCollector } from '../controllers/garbagecollector/index.js';
+import { startNamespaceController } from '../controllers/namespace/index.js';
+import { startServiceAccountController } from '../controllers/serviceaccount/index.js';
+import { startNodeLifecycleController } from '../controllers/nodelifecycle/index.js';
+import { startDisruptionController } from '../controllers/disruption/index.js';
+import { startReplicaSetController, startReplicationControllerController } from '../controllers/replicaset/index.js';
+import { startDeploymentController } from '../controllers/deployment/index.js';
+import { startScheduler } from '../scheduler/index.js';
+import { startSimNodes, type SimNodes } from '../sim/index.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+export interface ControlPlaneOptions {
+  client: Client;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Simulated nodes to register (0: none). */
+  simNodes: number;
+  /** How long a node may stay silent before it is NotReady/Unknown. */
+  nodeGracePeriodMs: number;
+  /** How long pods stay on an unreachable node without a toleration of their own. */
+  evictionTimeoutMs: number;
+}
+
+export interface ControlPlane {
+  sim?: SimNodes;
+  /** Resolves when every loop has stopped after the signal aborted. */
+  done: Promise<void>;
+}
+
+export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
+  const { client, clock, logger, signal } = o;
+  const identity = `${hostname()}_${randomBytes(4).toString('hex')}`;
+  const loops: Promise<unknown>[] = [];
+
+  let sim: SimNodes | undefined;
+  if (o.simNodes > 0) {
+    const informers = new SharedInformerFactory({ client, logger: logger.child('sim') });
+    sim = await startSimNodes({ client, informers, clock, logger: logger.child('sim'), signal, count: o.simNodes });
+    loops.push(sim.done);
+  }
+
+  const leading = runAsLeader({
+    client,
+    name: 'tug-controller-manager',
+    identity,
+    clock,
+    logger: logger.child('leader'),
+    signal,
+    onStartedLeading: async (leaderSignal) => {
+      logger.info('leading the control plane', { identity });
+      // A fresh informer factory per term: a new leader starts from a fresh list.
+      const informers = new SharedInformerFactory({ client, logger: logger.child('informers') });
+      // One recorder per controller, so each event's source names the component as Kubernetes does.
+      const recorder = (component: string) => createEventRecorder({ client, component, clock, logger });
+      const deps = { client, informers, clock, signal: leaderSignal };
+      const child = (name: string) => ({ ...deps, logger: logger.child(name) });
+      const started = [
+        startReplicaSetController({ ...child('replicaset'), recorder: recorder('replicaset-controller') }),
+        startReplicationControllerController({
+          ...child('replicationcontroller'),
+          recorder: recorder('replicationcontroller-controller'),
+        }),
+        startDeploymentController({ ...child('deployment'), recorder: recorder('deployment-controller') }),
+        startGarbageCollector(child('garbagecollector')),
+        startNamespaceController(child('namespace')),
+        startServiceAccountController(child('serviceaccount')),
+        startNodeLifecycleController({
+          ...child('nodelifecycle'),
+          gracePeriodMs: o.nodeGracePeriodMs,
+          evictionTimeoutMs: o.evictionTimeoutMs,
+          events: recorder('node-controller'),
+        }),
+        startDisruptionController(child('disruption')),
+        startScheduler({ ...child('scheduler'), recorder: recorder('default-scheduler') }).then((s) => s.done),
+      ];
+      await Promise.all(started.map((p) => p.catch((err: unknown) => logger.error('control loop failed', { err }))));
+    },
+  });
+  loops.push(leading);
+  return { sim, done: Promise.all(loops).then(() => undefined) };
+}

@@ -1,0 +1,24 @@
+// The ReplicaSet and ReplicationController controllers (one implementation, two kinds).
+import { runController, newQueue, type ControllerDeps } from '../common/run.js';
+import type { Informer } from '../../client/types.js';
+import { ReplicaController } from './controller.js';
+import { replicaSetKind, replicationControllerKind, type ReplicaKind } from './kinds.js';
+
+export { ReplicaController, BURST_REPLICAS } from './controller.js';
+export { replicaSetKind, replicationControllerKind, type ReplicaKind } from './kinds.js';
+export { calculateStatus } from './status.js';
+
+function start(kind: ReplicaKind, name: string, deps: ControllerDeps): Promise<void> {
+  const queue = newQueue(deps.clock, name);
+  const c = new ReplicaController(kind, { ...deps, logger: deps.logger.child(name), queue });
+  return runController({ name, deps, queue, informers: [c.owners as Informer, c.pods as Informer], reconcile: (k) => c.reconcile(k) });
+}
+
+/** Runs until deps.signal aborts; resolves when the workers have stopped. */
+export function startReplicaSetController(deps: ControllerDeps): Promise<void> {
+  return start(replicaSetKind, 'replicaset-controller', deps);
+}
+
+export function startReplicationControllerController(deps: ControllerDeps): Promise<void> {
+  return start(replicationControllerKind, 'replicationcontroller-controller', deps);
+}
