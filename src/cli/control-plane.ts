@@ -1,6 +1,7 @@
 // The control plane of `tug server`: controllers and the scheduler, run only while this process holds the
 // controller-manager Lease (so several servers over one etcd do not all act), plus simulated nodes when asked.
 // Everything here talks to the API through the client; nothing touches the store.
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '../client/types.js';
@@ -38,6 +39,8 @@ export interface ControlPlane {
 
 export async function startControlPlane(o: ControlPlaneOptions): Promise<ControlPlane> {
   const { client, clock, logger, signal } = o;
+  // Every loop and informer listens on these signals: dozens of listeners are expected, not a leak.
+  setMaxListeners(500, signal);
   const identity = `${hostname()}_${randomBytes(4).toString('hex')}`;
   const loops: Promise<unknown>[] = [];
 
@@ -56,6 +59,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     logger: logger.child('leader'),
     signal,
     onStartedLeading: async (leaderSignal) => {
+      setMaxListeners(500, leaderSignal);
       logger.info('leading the control plane', { identity });
       // A fresh informer factory per term: a new leader starts from a fresh list.
       const informers = new SharedInformerFactory({ client, logger: logger.child('informers') });
