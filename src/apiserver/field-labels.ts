@@ -57,6 +57,15 @@ const BY_RESOURCE: Record<string, Record<string, Getter>> = {
   'certificates.k8s.io/certificatesigningrequests': { 'spec.signerName': f('spec', 'signerName') },
 };
 
+/**
+ * Kubernetes' words differ by type: types that register their own field label conversion (those in
+ * BY_RESOURCE) say "field label not supported"; the rest fall back to apimachinery's default conversion.
+ */
+function unsupported(group: string, plural: string, label: string): string {
+  if (BY_RESOURCE[`${group}/${plural}`]) return `field label not supported: ${label}`;
+  return `"${label}" is not a known field selector: only "metadata.name", "metadata.namespace"`;
+}
+
 /** Checks every field is selectable on this type and returns a matcher. */
 export function fieldMatcher(group: string, plural: string, reqs: FieldRequirement[]): (o: KubeObject) => boolean {
   const extra = BY_RESOURCE[`${group}/${plural}`] ?? {};
@@ -67,7 +76,7 @@ export function fieldMatcher(group: string, plural: string, reqs: FieldRequireme
         : r.field === 'metadata.namespace'
           ? (o) => str(o.metadata?.namespace)
           : extra[r.field];
-    if (!g) throw errors.badRequest(`field label not supported: ${r.field}`);
+    if (!g) throw errors.badRequest(unsupported(group, plural, r.field));
     return { g, r };
   });
   return (o) => getters.every(({ g, r }) => (r.op === '=' ? g(o) === r.value : g(o) !== r.value));

@@ -65,9 +65,43 @@ export const PATCH_TYPES = {
   apply: 'application/apply-patch+yaml',
 } as const;
 
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+}
+
+export function isPatchType(contentType: string | undefined): boolean {
+  return (Object.values(PATCH_TYPES) as string[]).includes(mediaTypeOf(contentType));
+}
+
+/**
+ * How deep a decoded body may nest. The handlers walk objects recursively (defaulting, validation, patching,
+ * managed fields), so a body nested thousands of levels deep would overflow the stack; no real object comes
+ * near this.
+ */
+export const MAX_BODY_DEPTH = 1000;
+
+/** Throws 400 when a value nests deeper than MAX_BODY_DEPTH (checked without recursion). */
+export function checkBodyDepth(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_BODY_DEPTH) throw errors.badRequest(`the object is nested too deeply: more than ${MAX_BODY_DEPTH} levels`);
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+}
+
 /** Decodes a request body by its Content-Type. Patch bodies of the JSON kinds are JSON; apply patches YAML. */
 export function decodeBody(raw: Buffer, contentType: string | undefined): unknown {
-  const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  const body = decodeByType(raw, contentType);
+  checkBodyDepth(body);
+  return body;
+}
+
+function decodeByType(raw: Buffer, contentType: string | undefined): unknown {
+  const type = mediaTypeOf(contentType);
   const text = raw.toString('utf8');
   if (type === 'application/yaml' || type === PATCH_TYPES.apply) {
     try {

@@ -2,15 +2,25 @@
 //   /api/v1/namespaces/{ns}/{resource}/{name}/{subresource}
 //   /apis/{group}/{version}/{resource}/{name}
 // Anything else (discovery, /version, /healthz, /openapi) is a non-resource request.
+import { errors } from '../api/errors.js';
 import type { RequestInfo, RequestVerb } from './types.js';
 
 // /namespaces/{name}/status and /finalize are subresources of the namespace itself, not a namespaced resource.
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+/** A path segment with its %-escapes decoded; a malformed escape is the client's error (400), not ours. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw errors.badRequest(`invalid URL escape in path segment ${JSON.stringify(segment)}`);
+  }
+}
+
 export function parseRequestInfo(method: string, rawPath: string, query: URLSearchParams): RequestInfo {
   const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
   const nonResource: RequestInfo = { isResource: false, path, method, verb: method.toLowerCase() };
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path.split('/').filter((p) => p !== '').map(decodeSegment);
   const prefix = parts[0];
   if (prefix !== 'api' && prefix !== 'apis') return nonResource;
   let rest: string[];

@@ -9,11 +9,12 @@ import { type Op, type Reply } from './handlers/common.js';
 import { createObject } from './handlers/create.js';
 import { deleteCollection, deleteObject } from './handlers/delete.js';
 import { patchObject } from './handlers/patch.js';
-import { getObject, listObjects } from './handlers/read.js';
+import { getObject, listObjects, objectFilter } from './handlers/read.js';
 import { updateObject } from './handlers/update.js';
 import { watchObjects, type WatchSink } from './handlers/watch.js';
 import { PATCH_TYPES } from './media.js';
 import { notFoundPath } from './nonresource.js';
+import { checkReadQuery } from './query-params.js';
 import { getScale, writeScale } from './subresources/scale.js';
 import { bindPod, evictPod, podStream } from './subresources/pods.js';
 import type { ResourceRequest, ServerContext } from './types.js';
@@ -32,6 +33,7 @@ export async function routeResource(ctx: ServerContext, rr: ResourceRequest, io:
   const served = ctx.registry.lookup(info.group, info.version, info.resource);
   if (!served) throw notFoundPath();
   const op: Op = { ctx, rr, served };
+  checkReadQuery(info.verb, rr.query);
   const ri = served.info;
   const name = info.name;
   const sub = info.subresource;
@@ -46,6 +48,8 @@ export async function routeResource(ctx: ServerContext, rr: ResourceRequest, io:
       case 'list':
         return listObjects(op);
       case 'watch': {
+        // Selectors are checked before the stream opens, so a bad one is a 400 rather than an ERROR event.
+        objectFilter(op);
         const sink = io.openWatch(op);
         await watchObjects(op, sink);
         return { kind: 'streamed' };

@@ -15,8 +15,10 @@ import { allowAuthenticated } from './auth.js';
 import { followCrds } from './crd/lifecycle.js';
 import type { Op, Reply } from './handlers/common.js';
 import type { WatchEventType, WatchSink } from './handlers/watch.js';
-import { decodeBody, negotiateOutput, type Output } from './media.js';
+import { decodeBody, isPatchType, mediaTypeOf, negotiateOutput, type Output } from './media.js';
 import { ensureInitialNamespaces } from './namespaces.js';
+import { ensureKubernetesService } from './service-addresses.js';
+import { resourcePrefix } from './storage-key.js';
 import { isPublicPath, nonResource } from './nonresource.js';
 import { ResourceRegistry } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
@@ -103,6 +105,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const contentType = req.headers['content-type'];
       if (method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE') {
         const raw = await readBody(req);
+        // Patch media types are for PATCH only (Kubernetes answers 415 to a create or update sent as a patch).
+        if (method !== 'PATCH' && isPatchType(contentType)) throw errors.unsupportedMediaType(mediaTypeOf(contentType));
         if (raw.length > 0) body = decodeBody(raw, contentType);
         else if (method !== 'DELETE') throw errors.badRequest('the body of the request was empty');
       }
@@ -215,6 +219,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       });
       const addr = server.address() as AddressInfo;
       serverAddress = `${addr.address}:${addr.port}`;
+      const services = registry.byResource('', 'services');
+      if (services) await ensureKubernetesService(opts.store, resourcePrefix(services.info, false), ctx.clock.now(), addr.port);
       return { host: addr.address, port: addr.port };
     },
     async close() {

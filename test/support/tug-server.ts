@@ -1,9 +1,11 @@
-// Starts a Tugboat API server for end-to-end tests (in process, on a free port, with a temp data dir and the
-// memory store) and runs real kubectl against it with its own discovery cache.
+// Starts a Tugboat API server for end-to-end tests (in process with the memory store, or as a `tug server`
+// child process with sqlite), on a free port with a temp data dir, and runs real kubectl against it with its
+// own discovery cache.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../../src/apiserver/index.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 
@@ -75,4 +77,128 @@ export function kubectl(version: string, args: string[], opts: KubectlOptions = 
     });
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** The repository root (this file runs from dist/test/support/). */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface TugProcess {
+  kubeconfig: string;
+  url: string;
+  dataDir: string;
+  pid: number;
+  /** Everything the server wrote to stdout and stderr so far (for failure messages). */
+  output(): string;
+  /** SIGTERM, then the exit code (null with the signal name when it died of a signal instead). */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts `tug server` through the real CLI as a child process (sqlite store, temp data dir, port 0 unless
+ * given) and resolves once it prints its ready line, which names the URL and the kubeconfig.
+ */
+export async function startTugProcess(o: { port?: number; timeoutMs?: number } = {}): Promise<TugProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tug-proc-'));
+  const args = [join(repoRoot, 'bin/tug.js'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${o.port ?? 0}`, '--store', 'sqlite'];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on('exit', (code, signal) => res({ code, signal })),
+  );
+  const ready = new Promise<{ url: string; kubeconfig: string }>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`tug server not ready after ${o.timeoutMs ?? 30_000} ms:\n${out}`)), o.timeoutMs ?? 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /ready at (https:\/\/\S+); kubeconfig written to (\S+)\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res({ url: m[1]!, kubeconfig: m[2]! });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((e) => {
+      clearTimeout(timer);
+      rej(new Error(`tug server exited early (${e.code ?? e.signal}):\n${out}`));
+    });
+  });
+  let r: { url: string; kubeconfig: string };
+  try {
+    r = await ready;
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    ...r,
+    dataDir,
+    pid: child.pid ?? -1,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const e = await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      return e;
+    },
+  };
+}
+
+export interface KubectlStream {
+  /** Resolves with all stdout (or stderr) so far once it matches re; rejects after ms with what was seen. */
+  waitFor(re: RegExp, ms?: number, from?: 'stdout' | 'stderr'): Promise<string>;
+  /** Kills kubectl and resolves with its output. */
+  stop(): Promise<KubectlResult>;
+}
+
+/** Runs a long-lived kubectl (get -w, wait) whose output the test reads as it comes. */
+export function kubectlStream(version: string, args: string[], opts: KubectlOptions = {}): KubectlStream {
+  const cacheDir = opts.cacheDir ?? mkdtempSync(join(tmpdir(), 'kubectl-cache-'));
+  const full = [...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : []), '--cache-dir', cacheDir, ...args];
+  const child = spawn(kubectlPath(version), full, {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    for (const l of listeners) l();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const l of listeners) l();
+  });
+  const closed = new Promise<number>((res) => child.on('close', (code) => res(code ?? -1)));
+  const hardStop = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  return {
+    waitFor(re, ms = 15_000, from = 'stdout') {
+      return new Promise((res, rej) => {
+        const check = () => {
+          const text = from === 'stdout' ? stdout : stderr;
+          if (!re.test(text)) return;
+          done();
+          res(text);
+        };
+        const timer = setTimeout(() => {
+          done();
+          rej(new Error(`kubectl ${args.join(' ')}: no ${re} within ${ms} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+        }, ms);
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const code = await closed;
+      clearTimeout(hardStop);
+      if (!opts.cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+      return { stdout, stderr, code };
+    },
+  };
 }

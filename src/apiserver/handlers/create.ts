@@ -7,6 +7,8 @@ import { establish, syncCrd } from '../crd/lifecycle.js';
 import { managerName, recordUpdate } from '../managed-fields.js';
 import { admitNamespacedCreate } from '../namespaces.js';
 import { fromStore, generateName, hasSubresource, prepareForCreate, stampCreate, timestamp, toStore, tracksGeneration } from '../object-meta.js';
+import { assignServiceAddresses, isCoreService } from '../service-addresses.js';
+import { resourcePrefix } from '../storage-key.js';
 import { admitObject, checkTypeMeta, requireObject } from './checks.js';
 import { dryRun, isCustom, keyFor, mapStoreError, target, type Op, type Reply } from './common.js';
 import { isCrdResource } from './write.js';
@@ -38,6 +40,7 @@ export async function prepareNew(op: Op, obj: KubeObject, applied = false): Prom
   const now = op.ctx.clock.now();
   if (info.namespaced) await admitNamespacedCreate(op.ctx.store, target(op), meta.namespace!, meta.name);
   prepareForCreate(info, obj, hasSubresource(info, 'status'));
+  if (isCoreService(info)) await assignServiceAddresses(op.ctx.store, resourcePrefix(info, false), obj);
   admitObject(op, obj);
   stampCreate(obj, now, tracksGeneration(info, isCustom(op)));
   if (isCrdResource(op)) establish(obj, now);

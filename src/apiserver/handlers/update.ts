@@ -27,8 +27,9 @@ export async function updateObject(op: Op, name: string, subresource?: string): 
   const body = requireObject(op.rr.body);
   checkTypeMeta(op, body);
   const bodyName = body.metadata?.name;
-  if (bodyName && bodyName !== name) {
-    throw errors.badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+  // An update names its object in the body too (Kubernetes' checkName): a body without one replaces nothing.
+  if (bodyName !== name) {
+    throw errors.badRequest(`the name of the object (${bodyName ?? ''}) does not match the name on the URL (${name})`);
   }
   const ns = op.rr.info.namespace;
   if (op.served.info.namespaced && body.metadata?.namespace && ns && body.metadata.namespace !== ns) {

@@ -8,6 +8,8 @@ import { isStoreError } from '../../store/types.js';
 import { establish, syncCrd } from '../crd/lifecycle.js';
 import { managerName, recordUpdate } from '../managed-fields.js';
 import { carryOverMeta, fromStore, sameObject, timestamp, toStore, tracksGeneration } from '../object-meta.js';
+import { assignServiceAddresses, isCoreService } from '../service-addresses.js';
+import { resourcePrefix } from '../storage-key.js';
 import { admitObject } from './checks.js';
 import { dryRun, isCustom, keyFor, mapStoreError, type Op } from './common.js';
 
@@ -33,6 +35,7 @@ export async function writeUpdate(op: Op, old: KubeObject, kv: KeyValue, next: K
   next.metadata = { ...next.metadata, name, resourceVersion: old.metadata?.resourceVersion };
   if (info.namespaced) next.metadata.namespace = old.metadata?.namespace;
   else delete next.metadata.namespace;
+  if (isCoreService(info) && !o.subresource) await assignServiceAddresses(op.ctx.store, resourcePrefix(info, false), next, old);
   if (!o.skipChecks) admitObject(op, next, old);
   if (isCrdResource(op) && !o.subresource) establish(next, now);
   if (sameObject(next, old)) return old;

@@ -16,6 +16,8 @@ const success = (code: number) => ({ kind: 'Status', apiVersion: 'v1', metadata:
 
 export async function bindPod(op: Op, name: string): Promise<Reply> {
   const b = requireObject(op.rr.body);
+  // Kubernetes requires the names to agree; an unnamed binding is taken to mean the pod in the URL.
+  if (b.metadata?.name && b.metadata.name !== name) throw errors.badRequest('name in URL does not match name in Binding object');
   const node = isPlainObject(b['target']) ? b['target']['name'] : undefined;
   if (typeof node !== 'string' || node === '') {
     throw errors.invalid({ group: '', kind: 'Binding' }, name, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
@@ -50,6 +52,7 @@ export async function bindPod(op: Op, name: string): Promise<Reply> {
 
 export async function evictPod(op: Op, name: string): Promise<Reply> {
   const ev = requireObject(op.rr.body);
+  if (ev.metadata?.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
   const { obj } = await readCurrent(op, name);
   await op.ctx.hooks.checkEviction?.(obj);
   const opts = isPlainObject(ev['deleteOptions']) ? (ev['deleteOptions'] as DeleteOptions) : {};
