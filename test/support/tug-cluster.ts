@@ -1,0 +1,98 @@
+// Starts `tug server --sim-nodes N` through the real CLI as a child process, for the workload end-to-end tests:
+// extra flags, a data dir that survives the process (so a restart test can start again on it), and stop with
+// SIGTERM or SIGKILL. The data dir is removed only by remove().
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './tug-server.js';
+
+export interface TugCluster {
+  kubeconfig: string;
+  url: string;
+  dataDir: string;
+  pid: number;
+  /** Everything the server wrote so far (for failure messages). */
+  output(): string;
+  /** Sends the signal (SIGTERM unless told) and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Removes the data dir (after stop). */
+  remove(): void;
+}
+
+export interface TugClusterOptions {
+  /** Reuse this data dir (a restart); a fresh temp dir otherwise. */
+  dataDir?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  simNodes?: number;
+  /** More flags for `tug server`, e.g. ['--node-grace-period', '15']. */
+  args?: string[];
+  timeoutMs?: number;
+}
+
+export async function startTugCluster(o: TugClusterOptions = {}): Promise<TugCluster> {
+  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'tug-cluster-'));
+  const args = [
+    join(repoRoot, 'bin/tug.js'),
+    'server',
+    '--data-dir',
+    dataDir,
+    '--listen',
+    `127.0.0.1:${o.port ?? 0}`,
+    '--store',
+    'sqlite',
+    '--sim-nodes',
+    String(o.simNodes ?? 3),
+    ...(o.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on('exit', (code, signal) => res({ code, signal })),
+  );
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  const ready = new Promise<{ url: string; kubeconfig: string }>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`tug server not ready after ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /ready at (https:\/\/\S+); kubeconfig written to (\S+)\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res({ url: m[1]!, kubeconfig: m[2]! });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((e) => {
+      clearTimeout(timer);
+      rej(new Error(`tug server exited early (${e.code ?? e.signal}):\n${out}`));
+    });
+  });
+  let r: { url: string; kubeconfig: string };
+  try {
+    r = await ready;
+  } catch (e) {
+    child.kill('SIGKILL');
+    if (!o.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    ...r,
+    dataDir,
+    pid: child.pid ?? -1,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    remove() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The port of an https://host:port URL. */
+export function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
