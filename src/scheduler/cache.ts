@@ -16,6 +16,13 @@ export class SchedulerCache implements Snapshot {
   /** Pods bound to nodes we have not seen yet (kept so totals are right when the node arrives). */
   private orphans = new Map<string, Map<string, PodInfo>>();
   private nsLabels = new Map<string, Record<string, string>>();
+  private byLabel = new Map<string, Set<PodInfo>>();
+  private withAffinity = new Set<NodeInfo>();
+  private withRequiredAnti = new Set<NodeInfo>();
+  private domains = new Map<string, Map<string, number>>();
+  /** Pods with required anti-affinity, by a label their terms require ("ns\0key=value"), or unindexed. */
+  private antiByLabel = new Map<string, Set<PodInfo>>();
+  private antiUnindexed = new Set<PodInfo>();
 
   get nodes(): readonly NodeInfo[] {
     if (this.listDirty) {
@@ -33,6 +40,89 @@ export class SchedulerCache implements Snapshot {
     return this.nsLabels.get(ns);
   }
 
+  podsWithLabel(ns: string, key: string, value: string): Iterable<PodInfo> {
+    return this.byLabel.get(`${ns}\u0000${key}=${value}`) ?? [];
+  }
+
+  nodesWithAffinityPods(): Iterable<NodeInfo> {
+    return this.withAffinity;
+  }
+
+  nodesWithRequiredAntiAffinityPods(): Iterable<NodeInfo> {
+    return this.withRequiredAnti;
+  }
+
+  labelDomains(key: string): ReadonlyMap<string, number> {
+    let m = this.domains.get(key);
+    if (!m) {
+      m = new Map();
+      for (const n of this.nodes) {
+        const v = n.labels[key];
+        if (v !== undefined) m.set(v, (m.get(v) ?? 0) + 1);
+      }
+      this.domains.set(key, m);
+    }
+    return m;
+  }
+
+  /**
+   * Pods whose required anti-affinity may select a pod of namespace ns with these labels (a superset: callers
+   * still match the terms). Each pod appears once.
+   */
+  antiAffinityPodsSelecting(ns: string, labels: Record<string, string>): Set<PodInfo> {
+    const out = new Set<PodInfo>(this.antiUnindexed);
+    for (const k in labels) {
+      const set = this.antiByLabel.get(`${ns}\u0000${k}=${labels[k]}`);
+      if (set) for (const p of set) out.add(p);
+    }
+    return out;
+  }
+
+  private indexAnti(info: PodInfo, add: boolean): void {
+    for (const t of info.requiredAntiAffinity) {
+      const ml = t.selector.matchLabels;
+      const first = ml ? Object.keys(ml)[0] : undefined;
+      if (t.namespaceSelector || first === undefined) {
+        if (add) this.antiUnindexed.add(info);
+        else this.antiUnindexed.delete(info);
+        continue;
+      }
+      for (const ns of t.namespaces) {
+        const ik = `${ns}\u0000${first}=${ml![first]}`;
+        let set = this.antiByLabel.get(ik);
+        if (add) {
+          if (!set) this.antiByLabel.set(ik, (set = new Set()));
+          set.add(info);
+        } else if (set) {
+          set.delete(info);
+          if (set.size === 0) this.antiByLabel.delete(ik);
+        }
+      }
+    }
+  }
+
+  private index(info: PodInfo, add: boolean): void {
+    if (info.requiredAntiAffinity.length) this.indexAnti(info, add);
+    for (const k in info.labels) {
+      const ik = `${info.namespace}\u0000${k}=${info.labels[k]}`;
+      let set = this.byLabel.get(ik);
+      if (add) {
+        if (!set) this.byLabel.set(ik, (set = new Set()));
+        set.add(info);
+      } else if (set) {
+        set.delete(info);
+        if (set.size === 0) this.byLabel.delete(ik);
+      }
+    }
+  }
+
+  private track(ni: NodeInfo): void {
+    if (ni.podsWithAffinity.size) this.withAffinity.add(ni);
+    else this.withAffinity.delete(ni);
+    if (ni.podsWithRequiredAntiAffinity.size) this.withRequiredAnti.add(ni);
+    else this.withRequiredAnti.delete(ni);
+  }
+
   setNamespace(name: string, labels: Record<string, string> | undefined): void {
     if (labels) this.nsLabels.set(name, labels);
     else this.nsLabels.delete(name);
@@ -41,8 +131,11 @@ export class SchedulerCache implements Snapshot {
   addOrUpdateNode(node: KubeObject): NodeInfo {
     const name = node.metadata?.name ?? '';
     let ni = this.byName.get(name);
-    if (ni) ni.setNode(node);
-    else {
+    if (ni) {
+      if (JSON.stringify(ni.labels) !== JSON.stringify(node.metadata?.labels ?? {})) this.domains.clear();
+      ni.setNode(node);
+    } else {
+      this.domains.clear();
       ni = new NodeInfo(node);
       this.byName.set(name, ni);
       this.listDirty = true;
@@ -50,6 +143,7 @@ export class SchedulerCache implements Snapshot {
       if (waiting) {
         for (const p of waiting.values()) ni.addPod(p);
         this.orphans.delete(name);
+        this.track(ni);
       }
     }
     return ni;
@@ -60,14 +154,20 @@ export class SchedulerCache implements Snapshot {
     if (!ni) return;
     this.byName.delete(name);
     this.listDirty = true;
+    this.domains.clear();
+    this.withAffinity.delete(ni);
+    this.withRequiredAnti.delete(ni);
     // Pods still bound there stay accounted for, in case the node comes back.
     if (ni.pods.size) this.orphans.set(name, new Map(ni.pods));
   }
 
   private place(node: string, info: PodInfo): void {
+    this.index(info, true);
     const ni = this.byName.get(node);
-    if (ni) ni.addPod(info);
-    else {
+    if (ni) {
+      ni.addPod(info);
+      this.track(ni);
+    } else {
       let m = this.orphans.get(node);
       if (!m) this.orphans.set(node, (m = new Map()));
       m.set(info.key, info);
@@ -75,9 +175,13 @@ export class SchedulerCache implements Snapshot {
   }
 
   private unplace(node: string, key: string): void {
+    const old = this.podState.get(key)?.info;
+    if (old) this.index(old, false);
     const ni = this.byName.get(node);
-    if (ni) ni.removePod(key);
-    else {
+    if (ni) {
+      ni.removePod(key);
+      this.track(ni);
+    } else {
       const m = this.orphans.get(node);
       m?.delete(key);
       if (m && m.size === 0) this.orphans.delete(node);

@@ -66,12 +66,29 @@ export class Framework {
     this.nominated = o.nominatedPods;
   }
 
+  private tagged = new WeakMap<Status, Status>();
+  /** The status with its plugin's name; plugins' shared constant statuses are tagged once, not per node. */
+  private tag(s: Status, plugin: string): Status {
+    let t = this.tagged.get(s);
+    if (!t || t.plugin !== plugin) {
+      t = { ...s, plugin };
+      this.tagged.set(s, t);
+    }
+    return t;
+  }
+
   /** Filters one node; the first rejecting plugin's status (tagged with its name), or null. */
   runFilters(state: CycleState, pod: PodInfo, node: NodeInfo): FilterResult {
-    for (const p of this.filters) {
-      if (state.skipFilter.has(p.name)) continue;
+    // The filters this cycle runs, worked out once per cycle rather than per node.
+    let active = state.activeFilters;
+    if (!active || state.activeFiltersFor !== state.skipFilter.size) {
+      active = state.activeFilters = this.filters.filter((p) => !state.skipFilter.has(p.name));
+      state.activeFiltersFor = state.skipFilter.size;
+    }
+    for (let i = 0; i < active.length; i++) {
+      const p = active[i]!;
       const s = p.filter!(state, pod, node);
-      if (s) return s.plugin === p.name ? s : { ...s, plugin: p.name };
+      if (s) return s.plugin === p.name ? s : this.tag(s, p.name);
     }
     return null;
   }
@@ -128,7 +145,8 @@ export class Framework {
       const node = candidates[(start + processed) % n]!;
       const s = this.filterWithNominated(state, pod, node);
       if (s === null) feasible.push(node);
-      else {
+      else if (feasible.length === 0) {
+        // Reasons matter only if nothing fits; once something does, skip the bookkeeping.
         fit.nodeToStatus.set(node.name, s);
         if (s.plugin) fit.unschedulablePlugins.add(s.plugin);
       }

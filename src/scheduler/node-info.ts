@@ -15,7 +15,10 @@ export class NodeInfo {
   nonZeroMilliCpu = 0;
   nonZeroMemory = 0;
   pods = new Map<string, PodInfo>();
-  /** Pods with any pod (anti-)affinity, and those with required anti-affinity (what InterPodAffinity scans). */
+  /**
+   * Pods whose terms matter to scoring others (required affinity, preferred affinity or anti-affinity), and pods
+   * with required anti-affinity (which filter others): what InterPodAffinity scans instead of every pod.
+   */
   podsWithAffinity = new Set<PodInfo>();
   podsWithRequiredAntiAffinity = new Set<PodInfo>();
   /** Host ports in use: "proto/port" -> host IPs. */
@@ -58,7 +61,7 @@ export class NodeInfo {
     addInto(this.requested, p.requests, sign);
     this.nonZeroMilliCpu += sign * p.nonZeroMilliCpu;
     this.nonZeroMemory += sign * p.nonZeroMemory;
-    const anyAffinity = p.requiredAffinity.length + p.requiredAntiAffinity.length + p.preferredAffinity.length + p.preferredAntiAffinity.length > 0;
+    const anyAffinity = p.requiredAffinity.length + p.preferredAffinity.length + p.preferredAntiAffinity.length > 0;
     if (sign > 0) {
       if (anyAffinity) this.podsWithAffinity.add(p);
       if (p.requiredAntiAffinity.length) this.podsWithRequiredAntiAffinity.add(p);

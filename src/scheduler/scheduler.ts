@@ -28,6 +28,7 @@ import { newFramework, type ProfilePlugin } from './registry.js';
 import { Action, CycleState } from './types.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+const NONE: readonly PodInfo[] = [];
 
 export interface SchedulerDeps {
   client: Client;
@@ -69,7 +70,7 @@ export class Scheduler {
   private readonly log: Logger;
 
   constructor(private readonly d: SchedulerDeps) {
-    this.log = d.logger.child('scheduler');
+    this.log = d.logger;
     this.podInf = d.informers.informer(pods);
     this.nodeInf = d.informers.informer(nodes);
     this.nsInf = d.informers.informer(namespaces);
@@ -82,7 +83,7 @@ export class Scheduler {
       profile: d.profile,
       nominatedPods: (node) => {
         const m = this.nominated.get(node);
-        return m ? [...m.values()] : [];
+        return m ? [...m.values()] : NONE;
       },
       args: { preemption: { pdbs: () => this.pdbs(), random: d.random } },
     });
@@ -95,9 +96,11 @@ export class Scheduler {
     this.wire();
   }
 
+  /** Ours to schedule: our scheduler name (or none), not finished, and no scheduling gates left. */
   private responsible(p: KubeObject): boolean {
-    const name = (p.spec as { schedulerName?: string } | undefined)?.schedulerName;
-    return (!name || name === DEFAULT_SCHEDULER_NAME) && !isTerminal(p);
+    const spec = (p.spec ?? {}) as { schedulerName?: string; schedulingGates?: unknown[] };
+    const name = spec.schedulerName;
+    return (!name || name === DEFAULT_SCHEDULER_NAME) && !isTerminal(p) && !(spec.schedulingGates?.length);
   }
 
   private info(p: KubeObject): PodInfo {

@@ -30,6 +30,9 @@ export class CycleState {
   /** Plugins whose Filter is skipped this cycle (their PreFilter said so). */
   readonly skipFilter = new Set<string>();
   readonly skipScore = new Set<string>();
+  /** The framework's per-cycle list of filters to run (derived from skipFilter). */
+  activeFilters: Plugin[] | undefined;
+  activeFiltersFor = -1;
   write(key: string, value: unknown): void {
     this.data.set(key, value);
   }
@@ -84,6 +87,15 @@ export interface Snapshot {
   get(name: string): NodeInfo | undefined;
   /** Namespace labels, for pod affinity namespaceSelector. */
   namespaceLabels(ns: string): Record<string, string> | undefined;
+  /** Bound and assumed pods of namespace ns labelled key=value (an index, so affinity need not scan every pod). */
+  podsWithLabel(ns: string, key: string, value: string): Iterable<PodInfo>;
+  /** Nodes holding at least one pod with any pod (anti-)affinity / with required anti-affinity. */
+  nodesWithAffinityPods(): Iterable<NodeInfo>;
+  nodesWithRequiredAntiAffinityPods(): Iterable<NodeInfo>;
+  /** Pods whose required anti-affinity may select such a pod (a superset; an index over the terms' labels). */
+  antiAffinityPodsSelecting(ns: string, labels: Record<string, string>): Iterable<PodInfo>;
+  /** The distinct values of a node label and how many nodes carry each (memoized until nodes change). */
+  labelDomains(key: string): ReadonlyMap<string, number>;
 }
 
 export interface Plugin {

@@ -69,6 +69,47 @@ function account(st: FilterState, pod: PodInfo, ep: PodInfo, node: NodeInfo, sig
   }
 }
 
+/** Pods a term may select: from the label index when it can say, else undefined (scan everything). */
+function candidates(term: AffinityTerm, snap: Snapshot): PodInfo[] | undefined {
+  const ml = term.selector.matchLabels;
+  if (term.namespaceSelector || !ml) return undefined;
+  const first = Object.keys(ml)[0];
+  if (first === undefined) return undefined;
+  const out: PodInfo[] = [];
+  for (const ns of term.namespaces) for (const p of snap.podsWithLabel(ns, first, ml[first]!)) out.push(p);
+  return out;
+}
+
+function everyPod(snap: Snapshot): PodInfo[] {
+  const out: PodInfo[] = [];
+  for (const n of snap.nodes) for (const p of n.pods.values()) out.push(p);
+  return out;
+}
+
+/** The incoming pod's own required terms, counted per topology domain over the pods they may select. */
+function countOwnTerms(st: FilterState, pod: PodInfo, snap: Snapshot): void {
+  let all: PodInfo[] | undefined;
+  const pool = (t: AffinityTerm) => candidates(t, snap) ?? (all ??= everyPod(snap));
+  if (pod.requiredAffinity.length) {
+    for (const ep of pool(pod.requiredAffinity[0]!)) {
+      const node = snap.get(ep.nodeName);
+      if (!node || ep.uid === pod.uid || !matchesAll(pod.requiredAffinity, ep, snap)) continue;
+      for (const t of pod.requiredAffinity) {
+        const v = node.labels[t.topologyKey];
+        if (v !== undefined) bump(st.affinity, t.topologyKey, v, 1);
+      }
+    }
+  }
+  for (const t of pod.requiredAntiAffinity) {
+    for (const ep of pool(t)) {
+      const node = snap.get(ep.nodeName);
+      if (!node || ep.uid === pod.uid) continue;
+      const v = node.labels[t.topologyKey];
+      if (v !== undefined && termMatches(t, ep, snap)) bump(st.anti, t.topologyKey, v, 1);
+    }
+  }
+}
+
 export function interPodAffinity(): Plugin {
   return {
     name: 'InterPodAffinity',
@@ -80,15 +121,18 @@ export function interPodAffinity(): Plugin {
       const own = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0;
       const st: FilterState = { existingAnti: new Map(), affinity: new Map(), anti: new Map(), snap };
       let anyExisting = false;
-      for (const node of snap.nodes) {
-        if (own) {
-          for (const ep of node.pods.values()) if (ep.uid !== pod.uid) account(st, pod, ep, node, 1);
-        } else if (node.podsWithRequiredAntiAffinity.size) {
-          anyExisting = true;
-          for (const ep of node.podsWithRequiredAntiAffinity) if (ep.uid !== pod.uid) account(st, pod, ep, node, 1);
+      // Existing pods' required anti-affinity against the incoming pod: only those whose terms may select it.
+      for (const ep of snap.antiAffinityPodsSelecting(pod.namespace, pod.labels)) {
+        const node = snap.get(ep.nodeName);
+        if (!node || ep.uid === pod.uid) continue;
+        anyExisting = true;
+        for (const t of ep.requiredAntiAffinity) {
+          const v = node.labels[t.topologyKey];
+          if (v !== undefined && termMatches(t, pod, snap)) bump(st.existingAnti, t.topologyKey, v, 1);
         }
       }
       if (!own && !anyExisting) return 'skip';
+      if (own) countOwnTerms(st, pod, snap);
       state.write(KEY, st);
       return null;
     },
@@ -144,10 +188,8 @@ export function interPodAffinity(): Plugin {
         // An existing pod's required affinity to the incoming pod counts with the hard-affinity weight (1).
         for (const t of ep.requiredAffinity) add(t, 1, pod);
       };
-      for (const node of snap.nodes) {
-        if (prefers) for (const ep of node.pods.values()) visit(ep, node);
-        else for (const ep of node.podsWithAffinity) visit(ep, node);
-      }
+      if (prefers) for (const node of snap.nodes) for (const ep of node.pods.values()) visit(ep, node);
+      else for (const node of snap.nodesWithAffinityPods()) for (const ep of node.podsWithAffinity) visit(ep, node);
       if (!any) return 'skip';
       state.write(SCORE_KEY, scores);
       void nodes;

@@ -2,6 +2,12 @@
 // Example: cpu 50% and memory 50% -> 100; cpu 80% and memory 20% -> std 0.3 -> 70.
 import { Action, MAX_NODE_SCORE, type Plugin } from '../types.js';
 
+/** Two resources, without allocating: std of two values is half their distance. */
+function balancedPair(a: number, b: number): number {
+  const std = Math.abs(Math.min(a, 1) - Math.min(b, 1)) / 2;
+  return Math.floor((1 - std) * MAX_NODE_SCORE);
+}
+
 export function balancedScore(fractions: readonly number[]): number {
   const f = fractions.map((x) => Math.min(x, 1));
   if (f.length === 0) return MAX_NODE_SCORE;
@@ -15,7 +21,6 @@ export function balancedScore(fractions: readonly number[]): number {
 }
 
 export function nodeResourcesBalancedAllocation(): Plugin {
-  const pair = [0, 0];
   return {
     name: 'NodeResourcesBalancedAllocation',
     events: () => [
@@ -26,9 +31,7 @@ export function nodeResourcesBalancedAllocation(): Plugin {
     score(_s, pod, node) {
       const a = node.allocatable;
       if (a.milliCpu <= 0 || a.memory <= 0) return 0;
-      pair[0] = (node.requested.milliCpu + pod.requests.milliCpu) / a.milliCpu;
-      pair[1] = (node.requested.memory + pod.requests.memory) / a.memory;
-      return balancedScore(pair);
+      return balancedPair((node.requested.milliCpu + pod.requests.milliCpu) / a.milliCpu, (node.requested.memory + pod.requests.memory) / a.memory);
     },
   };
 }

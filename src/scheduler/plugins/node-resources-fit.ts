@@ -31,6 +31,19 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
 }
 
 function fitFilter(pod: PodInfo, node: NodeInfo): Status | null {
+  // The common case (it fits) without allocating: cpu, memory, storage and pod count by hand.
+  const r = pod.requests;
+  const a = node.allocatable;
+  const used = node.requested;
+  if (
+    node.pods.size + 1 <= node.allowedPods &&
+    r.milliCpu <= a.milliCpu - used.milliCpu &&
+    r.memory <= a.memory - used.memory &&
+    r.ephemeralStorage <= a.ephemeralStorage - used.ephemeralStorage &&
+    !r.scalar
+  ) {
+    return null;
+  }
   const reasons = insufficientResources(pod, node);
   if (reasons.length === 0) return null;
   if (reasons.length === 1) {

@@ -4,7 +4,7 @@
 import { firstUntolerated, selectorMatches } from '../match.js';
 import type { NodeInfo } from '../node-info.js';
 import type { PodInfo, SpreadConstraint } from '../pod-info.js';
-import { Action, MAX_NODE_SCORE, unresolvable, unschedulable, type Plugin } from '../types.js';
+import { Action, MAX_NODE_SCORE, unresolvable, unschedulable, type Plugin, type Snapshot } from '../types.js';
 import { requiredNodeAffinityMatches } from './node-affinity.js';
 
 export const SPREAD_REASON = "node(s) didn't match pod topology spread constraints";
@@ -39,6 +39,28 @@ function countMatching(pod: PodInfo, c: SpreadConstraint, node: NodeInfo): numbe
     if (p.namespace === pod.namespace && !p.terminating && selectorMatches(c.selector, p.labels)) n++;
   }
   return n;
+}
+
+/**
+ * The fast path for the common shape (one constraint, matchLabels, no node filtering policy at work): domains
+ * come from the node label index and counts from the pod label index, so the cost follows the matching pods,
+ * not the cluster size. Returns false when the shape does not allow it.
+ */
+function countFromIndex(pod: PodInfo, states: ConstraintState[], snap: Snapshot): boolean {
+  if (states.length !== 1) return false;
+  const s = states[0]!;
+  const c = s.c;
+  const honorsAffinity = c.nodeAffinityPolicy === 'Honor' && (pod.nodeSelector || pod.requiredNodeTerms);
+  const ml = c.selector.matchLabels;
+  const first = ml ? Object.keys(ml)[0] : undefined;
+  if (honorsAffinity || c.nodeTaintsPolicy === 'Honor' || first === undefined) return false;
+  for (const v of snap.labelDomains(c.topologyKey).keys()) s.counts.set(v, 0);
+  for (const p of snap.podsWithLabel(pod.namespace, first, ml![first]!)) {
+    if (p.terminating || !selectorMatches(c.selector, p.labels)) continue;
+    const v = snap.get(p.nodeName)?.labels[c.topologyKey];
+    if (v !== undefined) s.counts.set(v, (s.counts.get(v) ?? 0) + 1);
+  }
+  return true;
 }
 
 function recomputeMin(s: ConstraintState): void {
@@ -76,11 +98,13 @@ export function podTopologySpread(): Plugin {
         min: 0,
         selfMatch: selectorMatches(c.selector, pod.labels) ? 1 : 0,
       }));
-      for (const node of snap.nodes) {
-        if (!eligible(pod, hard, node)) continue;
-        for (const s of states) {
-          const v = node.labels[s.c.topologyKey]!;
-          s.counts.set(v, (s.counts.get(v) ?? 0) + countMatching(pod, s.c, node));
+      if (!countFromIndex(pod, states, snap)) {
+        for (const node of snap.nodes) {
+          if (!eligible(pod, hard, node)) continue;
+          for (const s of states) {
+            const v = node.labels[s.c.topologyKey]!;
+            s.counts.set(v, (s.counts.get(v) ?? 0) + countMatching(pod, s.c, node));
+          }
         }
       }
       for (const s of states) recomputeMin(s);
