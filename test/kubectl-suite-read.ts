@@ -18,7 +18,7 @@ export async function getOutputs(c: SuiteCtx): Promise<void> {
   assert.match(svc, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\s+SELECTOR\ndir-svc\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+8080\/TCP\s+\d+s\s+app=app\n$/);
 
   // Services get a ClusterIP (and NodePorts) from the server, kept across a replace that leaves them out.
-  assert.match(await c.ok(['-n', 'default', 'get', 'svc', 'kubernetes']), /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nkubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\d+s\n$/);
+  assert.match(await c.ok(['-n', 'default', 'get', 'svc', 'kubernetes']), /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nkubernetes\s+ClusterIP\s+10\.43\.0\.1\s+<none>\s+443\/TCP\s+\d+s\n$/);
   const ip = await c.ok([...n, 'get', 'svc', 'dir-svc', '-o', 'jsonpath={.spec.clusterIP} {.spec.clusterIPs[0]}']);
   assert.match(ip, /^(10\.\S+) \1$/);
   assert.equal(await c.ok([...n, 'replace', '-f', fixture('manifests/dir/b-service.yaml')]), 'service/dir-svc replaced\n');
