@@ -13,6 +13,9 @@ import { startNodeLifecycleController } from '../controllers/nodelifecycle/index
 import { startDisruptionController } from '../controllers/disruption/index.js';
 import { startReplicaSetController, startReplicationControllerController } from '../controllers/replicaset/index.js';
 import { startDeploymentController } from '../controllers/deployment/index.js';
+import { startDaemonSetController } from '../controllers/daemonset/index.js';
+import { startStatefulSetController } from '../controllers/statefulset/index.js';
+import { startVolumeController } from '../controllers/volume/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { startSimNodes, type SimNodes } from '../sim/index.js';
 import type { Clock } from '../util/clock.js';
@@ -29,6 +32,8 @@ export interface ControlPlaneOptions {
   nodeGracePeriodMs: number;
   /** How long pods stay on an unreachable node without a toleration of their own. */
   evictionTimeoutMs: number;
+  /** The server's data dir: local-path volumes live under it. */
+  dataDir: string;
 }
 
 export interface ControlPlane {
@@ -74,6 +79,9 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
           recorder: recorder('replicationcontroller-controller'),
         }),
         startDeploymentController({ ...child('deployment'), recorder: recorder('deployment-controller') }),
+        startDaemonSetController({ ...child('daemonset'), recorder: recorder('daemonset-controller') }),
+        startStatefulSetController({ ...child('statefulset'), recorder: recorder('statefulset-controller') }),
+        startVolumeController({ ...child('volume'), recorder: recorder('persistentvolume-controller'), dataDir: o.dataDir }),
         startGarbageCollector(child('garbagecollector')),
         startNamespaceController(child('namespace')),
         startServiceAccountController(child('serviceaccount')),

@@ -102,6 +102,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
     simNodes,
     nodeGracePeriodMs,
     evictionTimeoutMs,
+    dataDir: o.dataDir,
   });
   const demo = o.demo ? await loadDemo(client, logger) : 0;
   process.stdout.write(`tug: Kubernetes API ready at ${api.url}; kubeconfig written to ${api.kubeconfigPath}\n`);

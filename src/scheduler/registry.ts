@@ -11,12 +11,14 @@ import { nodeResourcesFit, type FitArgs } from './plugins/node-resources-fit.js'
 import { nodeUnschedulable } from './plugins/node-unschedulable.js';
 import { podTopologySpread } from './plugins/pod-topology-spread.js';
 import { taintToleration } from './plugins/taint-toleration.js';
-import { volumeBinding } from './plugins/volume-binding.js';
+import { volumeBinding, type VolumeLookups } from './plugins/volume-binding.js';
 import type { Plugin } from './types.js';
 
 export interface PluginArgs {
   preemption?: PreemptionDeps;
   fit?: FitArgs;
+  /** Claims and volumes, so VolumeBinding can honour volumes' node affinity. */
+  volumes?: VolumeLookups;
 }
 
 export const registry: Record<string, (args: PluginArgs) => Plugin> = {
@@ -32,7 +34,7 @@ export const registry: Record<string, (args: PluginArgs) => Plugin> = {
     return { name: 'NodeResourcesLeastAllocated', score };
   },
   NodeResourcesBalancedAllocation: () => nodeResourcesBalancedAllocation(),
-  VolumeBinding: () => volumeBinding(),
+  VolumeBinding: (a) => volumeBinding(a.volumes),
   PodTopologySpread: () => podTopologySpread(),
   InterPodAffinity: () => interPodAffinity(),
   DefaultPreemption: (a) => defaultPreemption(a.preemption),

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../api/object.js';
 import { ApiError } from '../api/errors.js';
 import type { EventRecorder } from '../client/events.js';
-import { namespaces, nodes, poddisruptionbudgets, pods, priorityclasses } from '../client/resources.js';
+import { namespaces, nodes, persistentvolumeclaims, persistentvolumes, poddisruptionbudgets, pods, priorityclasses } from '../client/resources.js';
 import type { Client, Informer, InformerFactory } from '../client/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -63,6 +63,8 @@ export class Scheduler {
   private readonly nsInf: Informer;
   private readonly pcInf: Informer;
   private readonly pdbInf: Informer;
+  private readonly pvcInf: Informer;
+  private readonly pvInf: Informer;
   /** Pods nominated to a node by preemption, by node name. */
   private readonly nominated = new Map<string, Map<string, PodInfo>>();
   private readonly nominatedNodeOf = new Map<string, string>();
@@ -76,6 +78,8 @@ export class Scheduler {
     this.nsInf = d.informers.informer(namespaces);
     this.pcInf = d.informers.informer(priorityclasses);
     this.pdbInf = d.informers.informer(poddisruptionbudgets);
+    this.pvcInf = d.informers.informer(persistentvolumeclaims);
+    this.pvInf = d.informers.informer(persistentvolumes);
     this.framework = newFramework({
       schedulerName: DEFAULT_SCHEDULER_NAME,
       percentageOfNodesToScore: d.percentageOfNodesToScore,
@@ -85,7 +89,10 @@ export class Scheduler {
         const m = this.nominated.get(node);
         return m ? [...m.values()] : NONE;
       },
-      args: { preemption: { pdbs: () => this.pdbs(), random: d.random } },
+      args: {
+        preemption: { pdbs: () => this.pdbs(), random: d.random },
+        volumes: { claim: (ns, name) => this.pvcInf.get(ns, name), volume: (name) => this.pvInf.get(undefined, name) },
+      },
     });
     this.queue = new SchedulingQueue({
       clock: d.clock,
@@ -146,6 +153,11 @@ export class Scheduler {
         this.cache.removeNode(n.metadata?.name ?? '');
         q.onEvent(clusterEvent('Node', Action.Delete, 'Delete'), n, undefined);
       },
+    });
+    // A claim that appears or binds may let a pod waiting on it schedule.
+    this.pvcInf.addHandlers({
+      add: (c) => q.onEvent(clusterEvent('PersistentVolumeClaim', Action.Add, 'Add'), undefined, c),
+      update: (o, c) => q.onEvent(clusterEvent('PersistentVolumeClaim', Action.Update, 'Update'), o, c),
     });
     this.nsInf.addHandlers({
       add: (n) => this.cache.setNamespace(n.metadata?.name ?? '', n.metadata?.labels ?? {}),
