@@ -82,7 +82,7 @@ describe('kubectl daemonsets and statefulsets', { concurrency: VERSIONS.length }
         // drain --ignore-daemonsets leaves daemon pods where they are.
         const drain = await kubectl(v, ['drain', 'sim-0', '--ignore-daemonsets', '--timeout', '30s'], { kubeconfig: server!.kubeconfig });
         assert.equal(drain.code, 0, drain.stderr);
-        assert.match(drain.stderr + drain.stdout, /Ignoring DaemonSet-managed Pods: default\/agent-/);
+        assert.match(drain.stderr + drain.stdout, /[Ii]gnoring DaemonSet-managed Pods: default\/agent-/);
         await k(['uncordon', 'sim-0']);
       });
 
@@ -90,7 +90,8 @@ describe('kubectl daemonsets and statefulsets', { concurrency: VERSIONS.length }
         if (!have(t)) return;
         await k(['apply', '-f', '-'], STS.replace('IMAGE', '1'));
         const status = await k(['rollout', 'status', 'statefulset/db', '--timeout', '90s']);
-        assert.match(status, /statefulset rolling update complete 3 pods at revision db-\w+\.\.\./);
+        // Kubernetes defaults updateStrategy.rollingUpdate.partition to 0, so kubectl reports a partitioned roll out
+        assert.match(status, /partitioned roll out complete: 3 new pods have been updated\.\.\./);
         const get = await k(['get', 'sts', 'db']);
         assert.deepEqual(header(get), ['NAME', 'READY', 'AGE']);
         assert.match(get.split('\n')[1]!, /^db\s+3\/3\s+/);
@@ -100,10 +101,10 @@ describe('kubectl daemonsets and statefulsets', { concurrency: VERSIONS.length }
         const sc = await k(['get', 'storageclass']);
         assert.match(sc, /local-path \(default\)\s+tugboat.dev\/local-path\s+Delete\s+WaitForFirstConsumer/);
         await k(['apply', '-f', '-'], STS.replace('IMAGE', '2'));
-        assert.match(await k(['rollout', 'status', 'statefulset/db', '--timeout', '90s']), /statefulset rolling update complete 3 pods at revision/);
+        assert.match(await k(['rollout', 'status', 'statefulset/db', '--timeout', '90s']), /partitioned roll out complete: 3 new pods have been updated/);
         assert.match(await k(['rollout', 'history', 'statefulset/db']), /\n1\s+<none>\n2\s+<none>/);
         assert.match(await k(['rollout', 'undo', 'statefulset/db']), /statefulset.apps\/db rolled back/);
-        assert.match(await k(['rollout', 'status', 'statefulset/db', '--timeout', '90s']), /rolling update complete 3 pods/);
+        assert.match(await k(['rollout', 'status', 'statefulset/db', '--timeout', '90s']), /partitioned roll out complete: 3 new pods have been updated/);
         const images = (await k(['get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).split(' ');
         assert.deepEqual(images, ['db:1', 'db:1', 'db:1']);
         // The claims survive: the same three, still bound.
