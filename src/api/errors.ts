@@ -132,7 +132,9 @@ export const errors = {
   invalid(kind: { group: string; kind: string }, name: string, errs: FieldError[]): ApiError {
     const list = errs.map(fieldErrorString);
     const agg = list.length === 1 ? list[0]! : `[${list.join(', ')}]`;
-    return new ApiError(422, 'Invalid', `${kind.kind} "${name}" is invalid: ${agg}`, {
+    // apimachinery names the kind with its group ("Deployment.apps"); kubectl rebuilds its own line from details
+    const qualifiedKind = kind.group ? `${kind.kind}.${kind.group}` : kind.kind;
+    return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${agg}`, {
       name,
       group: kind.group || undefined,
       kind: kind.kind,

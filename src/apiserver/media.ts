@@ -1,6 +1,7 @@
 // Content negotiation: which representation the client accepts (JSON, YAML, Table) and how bodies are decoded.
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { errors } from '../api/errors.js';
+import { goJsonSyntaxError, goTypeMismatch, summarizeBody } from './go-json-error.js';
 import { decodeKubernetesProtobuf } from './protobuf/decode.js';
 
 export interface MediaType {
@@ -114,13 +115,11 @@ function decodeByType(raw: Buffer, contentType: string | undefined): unknown {
       throw errors.badRequest(`error decoding YAML: ${(e as Error).message}`);
     }
   }
+  if (type === 'application/json' || type === '' || type === '*/*') return decodeObjectJson(raw, text);
   if (
-    type === 'application/json' ||
     type === PATCH_TYPES.json ||
     type === PATCH_TYPES.merge ||
-    type === PATCH_TYPES.strategic ||
-    type === '' ||
-    type === '*/*'
+    type === PATCH_TYPES.strategic
   ) {
     try {
       return JSON.parse(text);
@@ -131,4 +130,21 @@ function decodeByType(raw: Buffer, contentType: string | undefined): unknown {
   // kubectl 1.32+ typed clients (create namespace, configmap, secret...) send protobuf.
   if (type === 'application/vnd.kubernetes.protobuf') return decodeKubernetesProtobuf(raw);
   throw errors.unsupportedMediaType(type);
+}
+
+/**
+ * An object body (create, update, delete options). Kubernetes first reads apiVersion and kind from it with Go's
+ * encoding/json, so malformed JSON or a non-object gets that step's error, after a summary of the body.
+ */
+function decodeObjectJson(raw: Buffer, text: string): unknown {
+  let value: unknown;
+  let why: string | undefined;
+  try {
+    value = JSON.parse(text);
+    why = goTypeMismatch(value);
+  } catch (e) {
+    why = goJsonSyntaxError(raw) ?? (e as Error).message;
+  }
+  if (why === undefined) return value;
+  throw errors.badRequest(`the object provided is unrecognized (${summarizeBody(raw)}): couldn't get version/kind; json parse error: ${why}`);
 }

@@ -1,7 +1,7 @@
 // Metadata rules shared by every write: what the server sets on create, what an update may not change,
 // when generation moves, and how stored values become responses.
 import { randomInt, randomUUID } from 'node:crypto';
-import type { KubeObject } from '../api/object.js';
+import type { KubeObject, ObjectMeta } from '../api/object.js';
 import { isPlainObject } from '../api/object.js';
 import { apiVersionOf, type ResourceInfo } from '../api/resource.js';
 import type { KeyValue } from '../store/types.js';
@@ -27,18 +27,26 @@ export function fromStore(kv: KeyValue, info: ResourceInfo, version: string): Ku
   const obj = JSON.parse(kv.value) as KubeObject;
   obj.apiVersion = apiVersionOf(info.group, version);
   obj.kind = info.kind;
-  // The object was just parsed, so its metadata is ours to set in place (no copy: lists read thousands).
-  if (obj.metadata) obj.metadata.resourceVersion = String(kv.modRevision);
-  else obj.metadata = { resourceVersion: String(kv.modRevision) };
+  // resourceVersion first in metadata: lists splice it into the stored text at that place (list-json.ts),
+  // and a get must give the same bytes.
+  const rv = String(kv.modRevision);
+  const meta: ObjectMeta = { resourceVersion: rv, ...obj.metadata };
+  meta.resourceVersion = rv;
+  obj.metadata = meta;
   return obj;
 }
 
-/** The value written to the store: never the resourceVersion (it is the key's modRevision). */
+/**
+ * The value written to the store: never the resourceVersion (it is the key's modRevision). apiVersion, kind
+ * and metadata go first, in Kubernetes' field order, whatever order the client sent: lists then splice the
+ * stored text (list-json.ts) instead of re-encoding each object.
+ */
 export function toStore(obj: KubeObject): string {
-  const copy = { ...obj, metadata: { ...obj.metadata } };
-  delete copy.metadata.resourceVersion;
-  delete copy.metadata.selfLink;
-  return JSON.stringify(copy);
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const m = { ...metadata };
+  delete m.resourceVersion;
+  delete m.selfLink;
+  return JSON.stringify({ apiVersion, kind, metadata: m, ...rest });
 }
 
 // Types whose strategies keep metadata.generation (custom resources always do).

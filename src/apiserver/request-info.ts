@@ -95,6 +95,9 @@ export function parseRequestInfo(method: string, rawPath: string, query: URLSear
   return info;
 }
 
+// Go's strconv.ParseBool spellings of true (Kubernetes parses watch, allowWatchBookmarks... with it).
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
 export function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
+  return v !== null && TRUE.has(v);
 }

@@ -17,6 +17,8 @@ import { notFoundPath } from './nonresource.js';
 import { checkReadQuery } from './query-params.js';
 import { getScale, writeScale } from './subresources/scale.js';
 import { bindPod, evictPod, podStream } from './subresources/pods.js';
+import { requestToken } from './subresources/token-request.js';
+import { createReview, isReview } from './reviews/index.js';
 import type { ResourceRequest, ServerContext } from './types.js';
 
 export interface RouteIo {
@@ -56,6 +58,7 @@ export async function routeResource(ctx: ServerContext, rr: ResourceRequest, io:
       }
       case 'create':
         if (name) throw notAllowed();
+        if (isReview(ri.group, ri.plural)) return createReview(op);
         return createObject(op);
       case 'update':
         return updateObject(op, name!);
@@ -91,6 +94,9 @@ export async function routeResource(ctx: ServerContext, rr: ResourceRequest, io:
       throw notAllowed();
     case 'eviction':
       if (m === 'POST') return evictPod(op, name);
+      throw notAllowed();
+    case 'token':
+      if (m === 'POST' && ri.group === '' && ri.plural === 'serviceaccounts') return requestToken(op, name);
       throw notAllowed();
     case 'finalize':
       if (m === 'PUT' && ri.plural === 'namespaces') return finalizeNamespace(op, name);

@@ -1,5 +1,6 @@
 // Label and field selectors as list and watch take them in the query string.
 import { errors } from '../api/errors.js';
+import { isQualifiedName, isValidLabelValue } from '../api/validation/names.js';
 
 export type Requirement =
   | { key: string; op: 'in' | 'notin'; values: string[] }
@@ -51,6 +52,11 @@ export function parseLabelSelector(s: string): Requirement[] {
           .slice(i, close)
           .split(',')
           .map((v) => v.trim());
+        // Values are single tokens: "x y" is two of them without the comma the parser wants between.
+        for (const v of values) {
+          const second = v.split(/\s+/)[1];
+          if (second !== undefined) throw errors.badRequest(`unable to parse requirement: found '${second}', expected: ',' or ')'`);
+        }
         i = close + 1;
         reqs.push({ key, op, values });
       } else {
@@ -63,7 +69,21 @@ export function parseLabelSelector(s: string): Requirement[] {
       i++;
     }
   }
+  for (const r of reqs) checkRequirement(r);
   return reqs;
+}
+
+/** Keys are qualified names and values label values, as labels.NewRequirement checks them. */
+function checkRequirement(r: Requirement): void {
+  const fail = (path: string, v: string, msgs: string[]) => {
+    throw errors.badRequest(`unable to parse requirement: ${path}: Invalid value: ${JSON.stringify(v)}: ${msgs.join('; ')}`);
+  };
+  const keyErrs = isQualifiedName(r.key);
+  if (keyErrs.length > 0) fail('key', r.key, keyErrs);
+  r.values.forEach((v, i) => {
+    const valErrs = isValidLabelValue(v);
+    if (valErrs.length > 0) fail(`values[${i}][${r.key}]`, v, valErrs);
+  });
 }
 
 export function matchLabels(reqs: readonly Requirement[], labels: Record<string, string> | undefined): boolean {

@@ -1,6 +1,7 @@
 // The API server: one request path for everything.
 //   authenticate -> authorize -> route -> handler -> encode (JSON, YAML, Table), with every error turned into a
 //   Status in one place (fail()). handle(req, res) works without a socket, for tests.
+import { serveUpgrades } from './streams/upgrade.js';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,11 +12,13 @@ import type { ResourceInfo } from '../api/resource.js';
 import type { Store } from '../store/types.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { DEFAULT_ADMISSION, ensureSystemPriorityClasses, type AdmissionConfig } from './admission/index.js';
 import { allowAuthenticated } from './auth.js';
 import { followCrds } from './crd/lifecycle.js';
 import type { Op, Reply } from './handlers/common.js';
 import type { WatchEventType, WatchSink } from './handlers/watch.js';
 import { decodeBody, isPatchType, mediaTypeOf, negotiateOutput, type Output } from './media.js';
+import { rawListJson } from './list-json.js';
 import { ensureInitialNamespaces } from './namespaces.js';
 import { ensureKubernetesService } from './service-addresses.js';
 import { resourcePrefix } from './storage-key.js';
@@ -23,6 +26,7 @@ import { isPublicPath, nonResource } from './nonresource.js';
 import { ResourceRegistry } from './registry.js';
 import { parseRequestInfo } from './request-info.js';
 import { routeResource } from './router.js';
+import { ServiceAccountTokens } from './serviceaccount/tokens.js';
 import { includeObjectParam, partialMetadata, toTable } from './table.js';
 import type { Authenticator, Authorizer, Hooks, ResourceRequest, ServerContext } from './types.js';
 
@@ -39,6 +43,10 @@ export interface ApiServerOptions {
   authorize?: Authorizer;
   hooks?: Hooks;
   bookmarkIntervalMs?: number;
+  /** Admission plugin settings (default toleration seconds, strict service account lookup). */
+  admission?: Partial<AdmissionConfig>;
+  /** PEM RSA key that signs service account tokens (DATA/pki/sa.key); a throwaway key when absent. */
+  serviceAccountKey?: string;
 }
 
 export interface ApiServer {
@@ -64,8 +72,14 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     hooks: opts.hooks ?? {},
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     shutdown: shutdown.signal,
+    admission: { ...DEFAULT_ADMISSION, ...opts.admission },
+    tokens: new ServiceAccountTokens({ privateKeyPem: opts.serviceAccountKey, now: () => (opts.clock ?? realClock).now() }),
   };
+  // Service account tokens this server issued are credentials too, whatever the configured authenticator.
+  const authenticate: Authenticator = (req) => opts.authenticate(req) ?? ctx.tokens!.authenticate(req);
+  ctx.authenticateToken = (token) => authenticate({ headers: { authorization: `Bearer ${token}` }, socket: {} } as IncomingMessage);
   const authorize = opts.authorize ?? allowAuthenticated;
+  ctx.authorize = authorize;
   const inFlight = new Set<Promise<void>>();
   let server: Server | undefined;
   let serverAddress = '127.0.0.1:6443';
@@ -74,6 +88,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const init = () =>
     (initDone ??= (async () => {
       await ensureInitialNamespaces(opts.store, ctx.clock.now());
+      await ensureSystemPriorityClasses(opts.store, ctx.clock.now());
       await followCrds(opts.store, registry, logger, shutdown.signal);
     })());
 
@@ -87,7 +102,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       await init();
       if (shutdown.signal.aborted) throw errors.unavailable('apiserver is shutting down');
       const info = parseRequestInfo(method, path, query);
-      const user = opts.authenticate(req);
+      const user = authenticate(req);
       if (!user) {
         if (!isPublicPath(path)) throw errors.unauthorized();
       } else {
@@ -140,7 +155,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     if (output.format === 'yaml') {
       contentType = 'application/yaml';
       text = toYaml(body);
-    } else text = JSON.stringify(body);
+    } else text = rawListJson(body) ?? JSON.stringify(body);
     const headers: Record<string, string | string[]> = { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private' };
     if (warnings.length > 0) headers['Warning'] = warnings.map(warningHeader);
     res.writeHead(reply.code, headers);
@@ -210,6 +225,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       server = opts.tls
         ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, onRequest)
         : createHttpServer(onRequest);
+      // exec, attach and port-forward arrive as upgrade requests (SPDY/3.1 or WebSocket)
+      serveUpgrades(server, handle);
       // Watches are long: no request timeout; keep-alive connections stay usable for kubectl's bursts.
       server.requestTimeout = 0;
       server.headersTimeout = 60_000;

@@ -1,9 +1,12 @@
 // What `tug server` calls: credentials and kubeconfig under the data dir, then HTTPS on the listen address.
+import { nodeFromStore, podStreamRelay } from './streams/relay.js';
 import { join } from 'node:path';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../util/logger.js';
 import { fileAuthenticator } from './auth.js';
-import { ensurePki } from './pki/ensure.js';
+import type { AdmissionConfig } from './admission/types.js';
+import { ensurePki, type Pki } from './pki/ensure.js';
+import { ensureServiceAccountKey } from './serviceaccount/key.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
 import { createApiServer, type ApiServer } from './server.js';
 import type { Hooks } from './types.js';
@@ -16,6 +19,8 @@ export interface StartApiServerOptions {
   tlsSans?: string[];
   logger?: Logger;
   hooks?: Hooks;
+  /** Admission settings: `--eviction-timeout` is defaultTolerationSeconds; requireServiceAccount where the serviceaccount controller runs. */
+  admission?: Partial<AdmissionConfig>;
 }
 
 export interface RunningApiServer {
@@ -24,6 +29,8 @@ export interface RunningApiServer {
   kubeconfigPath: string;
   /** The admin bearer token (DATA/pki/tokens.csv). */
   adminToken: string;
+  /** The cluster's credentials (the node agent's serving certificate is signed by pki.ca). */
+  pki: Pki;
   server: ApiServer;
   close(): Promise<void>;
 }
@@ -33,12 +40,20 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   const host = o.listen.host;
   if (host && host !== '0.0.0.0' && host !== '::' && !sans.includes(host)) sans.push(host);
   const pki = ensurePki(o.dataDir, sans);
+  // log, exec, attach and port-forward are relayed to the pod's node agent unless the caller plugs in another way
+  const hooks = o.hooks ?? {};
+  hooks.podStream ??= podStreamRelay({
+    getNode: nodeFromStore(o.store),
+    tls: { key: pki.kubeletClient.key, cert: pki.kubeletClient.cert, ca: pki.ca.cert },
+  });
   const server = createApiServer({
     store: o.store,
     logger: o.logger,
-    hooks: o.hooks,
+    hooks,
     tls: { key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert },
     authenticate: fileAuthenticator(pki.tokenFile),
+    admission: o.admission,
+    serviceAccountKey: ensureServiceAccountKey(o.dataDir),
   });
   const addr = await server.listen(host, o.listen.port);
   // Clients reach a wildcard listener through loopback.
@@ -46,5 +61,5 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
   const url = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${addr.port}`;
   const kubeconfigPath = join(o.dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfigPath, pki, url);
-  return { url, kubeconfigPath, adminToken: pki.adminToken, server, close: () => server.close() };
+  return { url, kubeconfigPath, adminToken: pki.adminToken, pki, server, close: () => server.close() };
 }

@@ -5,12 +5,15 @@ import type { ResourceInfo } from '../api/resource.js';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { AdmissionConfig } from './admission/types.js';
 import type { ResourceRegistry } from './registry.js';
+import type { ServiceAccountTokens } from './serviceaccount/tokens.js';
 
 export interface UserInfo {
   name: string;
   uid?: string;
   groups: string[];
+  extra?: Record<string, string[]>;
 }
 
 /** Returns the caller, or undefined when the request carries no valid credential (-> 401). */
@@ -53,8 +56,11 @@ export type RequestInfo =
 export interface Hooks {
   /** Called after a namespace got its deletionTimestamp (the namespace controller takes over from there). */
   namespaceDeleting?(ns: KubeObject): void;
-  /** Admission check for pod eviction (PodDisruptionBudgets); throw an ApiError to refuse. */
-  checkEviction?(pod: KubeObject): Promise<void>;
+  /**
+   * Admission check for pod eviction (PodDisruptionBudgets); throw an ApiError to refuse. On a dry run the
+   * check decides but spends no disruption.
+   */
+  checkEviction?(pod: KubeObject, opts?: { dryRun?: boolean }): Promise<void>;
   /** log, exec, attach, portforward, proxy: relayed to the pod's node agent. */
   podStream?(ctx: StreamRequest): Promise<void>;
 }
@@ -78,6 +84,14 @@ export interface ServerContext {
   bookmarkIntervalMs: number;
   /** Watches end on this signal (server shutdown). */
   shutdown: AbortSignal;
+  /** Settings of the admission plugins (admission/); their defaults when absent. */
+  admission?: AdmissionConfig;
+  /** Issues and checks service account tokens (serviceaccounts/x/token, TokenReview). */
+  tokens?: ServiceAccountTokens;
+  /** The server's authorizer (access reviews). */
+  authorize?: Authorizer;
+  /** The server's authenticator applied to a bare bearer token (TokenReview). */
+  authenticateToken?(token: string): UserInfo | undefined;
 }
 
 /** One resource request, resolved against the registry. */

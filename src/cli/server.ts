@@ -86,7 +86,16 @@ export async function runServer(o: ServerOptions): Promise<void> {
   const { startApiServer } = await import('../apiserver/index.js');
   // Hooks are filled in once the client exists: the eviction check reads budgets through the API.
   const hooks: Hooks = {};
-  const api = await startApiServer({ dataDir: o.dataDir, listen, store, tlsSans: o.tlsSan ?? [], logger, hooks });
+  const api = await startApiServer({
+    dataDir: o.dataDir,
+    listen,
+    store,
+    tlsSans: o.tlsSan ?? [],
+    logger,
+    hooks,
+    // pods tolerate an unreachable node for the eviction timeout; the serviceaccount controller runs here
+    admission: { defaultTolerationSeconds: evictionTimeoutMs / 1000, requireServiceAccount: true },
+  });
   const client = inProcessClient((req, res) => api.server.handle(req, res), {
     token: api.adminToken,
     fieldManager: 'tug-server',

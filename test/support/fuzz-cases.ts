@@ -71,7 +71,11 @@ const mutablePaths = (obj: Json) => allPaths(obj).filter((p) => p[0] !== 'status
 function withWrongType(rng: Prng, obj: Record<string, Json>, skip: (p: PathPart[]) => boolean = () => false): { body: Json; at: string } {
   const paths = mutablePaths(obj).filter((p) => !skip(p));
   const path = rng.pick(paths);
-  return { body: setAt(obj, path, wrongTypeFor(getAt(obj, path), rng)), at: path.join('.') };
+  let bad = wrongTypeFor(getAt(obj, path), rng);
+  // A quantity may be a JSON number ("cpu": 2), and so may an int-or-string (maxSurge: 3): not wrong types.
+  const intOrString = ['maxSurge', 'maxUnavailable', 'targetPort', 'port'];
+  if (typeof bad === 'number' && path.some((p) => p === 'requests' || p === 'limits' || intOrString.includes(String(p)))) bad = true;
+  return { body: setAt(obj, path, bad), at: path.join('.') };
 }
 
 const REQUIRED_NULLS: Record<string, string[][]> = {
@@ -95,7 +99,8 @@ const BAD_NUMBERS: { kind: string; path: PathPart[]; values: string[] }[] = [
   { kind: 'Deployment', path: ['spec', 'replicas'], values: ['-1', '-2147483649', '2147483648', '1e20', '1.5', '1e999', '-0.5', '9007199254740993'] },
   { kind: 'Deployment', path: ['spec', 'revisionHistoryLimit'], values: ['-3', '1e30', '0.25'] },
   { kind: 'Pod', path: ['spec', 'containers', 0, 'ports', 0, 'containerPort'], values: ['0', '70000', '-80', '1.5', '1e999', '65536'] },
-  { kind: 'Pod', path: ['spec', 'terminationGracePeriodSeconds'], values: ['-5', '1e400', '0.5'] },
+  // (Not negative ones: Kubernetes takes them, with a warning, and treats them as 1.)
+  { kind: 'Pod', path: ['spec', 'terminationGracePeriodSeconds'], values: ['1e400', '0.5'] },
   { kind: 'Pod', path: ['spec', 'activeDeadlineSeconds'], values: ['0', '-1', '1.5'] },
   { kind: 'Service', path: ['spec', 'ports', 0, 'port'], values: ['0', '65536', '-1', '99999999999', '1.5'] },
   { kind: 'Job', path: ['spec', 'backoffLimit'], values: ['-3', '4294967296', '2.5'] },

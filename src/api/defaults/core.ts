@@ -36,6 +36,10 @@ export function defaultService(o: Obj): void {
     if (!Array.isArray(s.ipFamilies) || s.ipFamilies.length === 0) s.ipFamilies = ['IPv4'];
   }
   if (s.type === 'LoadBalancer') setIfMissing(s, 'allocateLoadBalancerNodePorts', true);
+  // status.loadBalancer is a struct, not a pointer, in Kubernetes: every stored Service has it, empty or not.
+  const status = rec(o.status) ?? {};
+  o.status = status;
+  if (!rec(status.loadBalancer)) status.loadBalancer = {};
 }
 
 /** Secrets: type Opaque, and stringData folded into data as base64 (as the v1 conversion does). */

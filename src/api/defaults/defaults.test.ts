@@ -110,6 +110,7 @@ test('services, statefulsets, jobs, cronjobs, namespaces, secrets', () => {
     ipFamilyPolicy: 'SingleStack',
     ipFamilies: ['IPv4'],
   });
+  assert.deepEqual(svc.status, { loadBalancer: {} });
 
   const sts = defaulted('apps', 'StatefulSet', { metadata: { name: 'db' }, spec: { template: { spec: { containers: [] } } } }).spec as Record<string, unknown>;
   assert.equal(sts.podManagementPolicy, 'OrderedReady');
@@ -162,5 +163,5 @@ test('services, statefulsets, jobs, cronjobs, namespaces, secrets', () => {
   });
 
   const rb = defaulted('rbac.authorization.k8s.io', 'RoleBinding', { roleRef: { kind: 'Role', name: 'r' }, subjects: [{ kind: 'User', name: 'a' }, { kind: 'ServiceAccount', name: 'sa' }] });
-  assert.deepEqual(rb.subjects, [{ kind: 'User', name: 'a', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'sa', apiGroup: '' }]);
+  assert.deepEqual(rb.subjects, [{ kind: 'User', name: 'a', apiGroup: 'rbac.authorization.k8s.io' }, { kind: 'ServiceAccount', name: 'sa' }]);
 });

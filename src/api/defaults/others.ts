@@ -50,9 +50,10 @@ export function defaultBinding(o: Obj): void {
   const ref = rec(o.roleRef);
   if (ref) setIfMissing(ref, 'apiGroup', RBAC_GROUP);
   for (const s of list(o.subjects)) {
-    if (s.apiGroup !== undefined && s.apiGroup !== '') continue;
-    if (s.kind === 'ServiceAccount') s.apiGroup = '';
-    else if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = RBAC_GROUP;
+    if (s.apiGroup !== undefined && s.apiGroup !== null && s.apiGroup !== '') continue;
+    // ServiceAccounts are in the core group: an empty apiGroup, which Kubernetes never writes out (omitempty).
+    if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = RBAC_GROUP;
+    else delete s.apiGroup;
   }
 }
 

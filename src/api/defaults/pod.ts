@@ -100,6 +100,9 @@ export function defaultPodSpec(spec: Obj): void {
   if (spec.securityContext === undefined || spec.securityContext === null) spec.securityContext = {};
   setIfMissing(spec, 'terminationGracePeriodSeconds', 30);
   setIfMissing(spec, 'schedulerName', 'default-scheduler');
+  // v1's deprecated serviceAccount mirrors serviceAccountName (Kubernetes' conversion fills each from the other).
+  if (!spec.serviceAccountName && typeof spec.serviceAccount === 'string' && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)]) defaultContainer(c);
   if (spec.hostNetwork === true) {
     // With the host's network a container port is a host port.

@@ -181,12 +181,12 @@ const failures: { name: string; patch: unknown; code: number; message: string }[
   {
     name: 'missing merge key',
     patch: { spec: { template: { spec: { containers: [{ image: 'x' }] } } } },
-    code: 500,
+    code: 400, // Kubernetes: 500; we answer the client's mistake with a 4xx
     message: 'map: map[image:x] does not contain declared merge key: name',
   },
   { name: 'bad $retainKeys', patch: { spec: { strategy: { $retainKeys: 'type' } } }, code: 400, message: 'invalid patch format of retainKeys' },
   { name: 'field outside $retainKeys', patch: { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: {} } } }, code: 400, message: 'invalid patch format of retainKeys' },
-  { name: 'unknown $patch', patch: { spec: { $patch: 'frob' } }, code: 500, message: 'unknown patch type: frob in map: map[$patch:frob]' },
+  { name: 'unknown $patch', patch: { spec: { $patch: 'frob' } }, code: 400, message: 'unknown patch type: frob in map: map[$patch:frob]' },
   { name: 'patch is a list', patch: [], code: 400, message: 'json: cannot unmarshal array into Go value of type map[string]interface {}' },
 ];
 for (const c of failures) {

@@ -11,10 +11,13 @@ const RETAIN_KEYS = '$retainKeys';
 const DELETE_PREFIX = '$deleteFromPrimitiveList/';
 const ORDER_PREFIX = '$setElementOrder/';
 
-// Kubernetes answers 400 for malformed directives and a reason-less 500 for other merge failures, with the
-// library's message (kubectl prints "Error from server: map: map[image:x] does not contain declared merge key: name").
+// Kubernetes answers 400 for malformed directives and a reason-less 500 for other merge failures (an unknown
+// $patch, a list item without its merge key: interpretStrategicMergePatchError passes them on unchanged). They
+// are the client's mistakes, and every bad request must get a 4xx here: we answer 400 BadRequest with the
+// library's message instead (kubectl prints "Error from server (BadRequest): map: map[image:x] does not contain
+// declared merge key: name").
 const badFormat = (what: string) => errors.badRequest(`invalid patch format of ${what}`);
-const mergeError = (message: string) => new ApiError(500, '', message);
+const mergeError = (message: string) => errors.badRequest(message);
 const noMergeKey = (m: Obj, key: string) => mergeError(`map: ${goFormat(m)} does not contain declared merge key: ${key}`);
 const badPatchType = (t: unknown, m: Obj) => mergeError(`unknown patch type: ${goFormat(t)} in map: ${goFormat(m)}`);
 

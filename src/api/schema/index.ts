@@ -88,6 +88,7 @@ function toFieldError(m: TypeMismatch): FieldError {
 
 /** Go's json.UnmarshalTypeError text, as the API server passes it on. */
 export function goDecodeMessage(m: TypeMismatch): string {
+  if (m.message) return m.message;
   if (!m.goPath) return `json: cannot unmarshal ${m.got} into Go value of type ${m.goType}`;
   return `json: cannot unmarshal ${m.got} into Go struct field ${m.goStruct}.${m.goPath} of type ${m.goType}`;
 }
@@ -129,6 +130,21 @@ export function checkDecode(
   const texts = res.unknown.map((p) => `unknown field "${p}"`);
   if (validation === 'Strict') return { error: errors.badRequest(`${prefix}: strict decoding error: ${texts.join(', ')}`), warnings: [] };
   return { warnings: texts };
+}
+
+/**
+ * The decoder's 400 for a custom resource whose metadata has a wrong-typed field: the API server decodes a
+ * custom resource's metadata into ObjectMeta on its own, so Go names the struct ObjectMeta
+ * ("json: cannot unmarshal object into Go struct field ObjectMeta.labels of type string").
+ */
+export function objectMetaDecodeError(kind: string, version: string, metadata: unknown): ApiError | undefined {
+  if (metadata === undefined || metadata === null) return undefined;
+  const prefix = `${kind} in version "${version}" cannot be handled as a ${kind}`;
+  const res = walkObject(builtinDefinitions(), { $ref: OBJECT_META_REF }, metadata, 1);
+  const m = res.mismatches[0];
+  if (!m) return undefined;
+  if (!m.goPath) return errors.badRequest(`${prefix}: json: cannot unmarshal ${m.got} into Go value of type v1.ObjectMeta`);
+  return errors.badRequest(`${prefix}: ${goDecodeMessage(m)}`);
 }
 
 /**

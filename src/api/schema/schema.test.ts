@@ -74,7 +74,7 @@ describe('unknownFields', () => {
     assert.deepEqual(unknownFields(info, 'v1', obj, { crdSchema: crd }), ['spec.extra']);
     const bad = checkDecode(info, 'v1', { ...obj, spec: { size: 'big' } }, { crdSchema: crd, name: 'w' });
     assert.equal(bad.error?.code, 422);
-    assert.equal(bad.error?.message, 'Widget "w" is invalid: spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"');
+    assert.equal(bad.error?.message, 'Widget.example.com "w" is invalid: spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"');
   });
 });
 

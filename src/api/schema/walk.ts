@@ -1,6 +1,8 @@
 // One walk over an object and its schema that finds what Kubernetes' decoder would complain about: fields the
 // type does not have (strict decoding) and values of the wrong JSON type (Go's json.UnmarshalTypeError).
 import { isPlainObject } from '../object.js';
+import { parseQuantity, QUANTITY_REGEX_MSG } from '../quantity.js';
+import { base64ErrorAt } from './base64.js';
 import { refName, type Definitions } from './registry.js';
 import type { Schema } from './types.js';
 
@@ -18,6 +20,8 @@ export interface TypeMismatch {
   /** JSON kind found: string, number, bool, array, object; numbers that do not fit carry the literal. */
   got: string;
   value: unknown;
+  /** A decoder message that is not Go's UnmarshalTypeError (quantities, base64 bytes). */
+  message?: string;
 }
 
 export interface WalkResult {
@@ -76,9 +80,25 @@ function goTypeOf(ctx: Ctx, s: Schema): string {
   }
 }
 
-function mismatch(ctx: Ctx, at: Where, s: Schema, expected: string, value: unknown, got = jsonKind(value)): void {
+function mismatch(ctx: Ctx, at: Where, s: Schema, expected: string, value: unknown, got = jsonKind(value), message?: string): void {
   if (ctx.out.mismatches.length >= ctx.limit) return;
-  ctx.out.mismatches.push({ ...at, goType: goTypeOf(ctx, s), expected, got, value });
+  ctx.out.mismatches.push({ ...at, goType: goTypeOf(ctx, s), expected, got, value, ...(message ? { message } : {}) });
+}
+
+// Go []byte fields (base64 in JSON), as "<struct>.<field>": map values of Secret.data count too.
+const BYTE_FIELDS = new Set([
+  'Secret.data',
+  'ConfigMap.binaryData',
+  'CertificateSigningRequestSpec.request',
+  'CertificateSigningRequestStatus.certificate',
+  'WebhookClientConfig.caBundle',
+  'APIServiceSpec.caBundle',
+]);
+
+/** resource.Quantity decodes itself: any JSON string or number that parses, with its own error text. */
+function checkQuantity(ctx: Ctx, at: Where, s: Schema, value: unknown): void {
+  if (typeof value === 'number' || (typeof value === 'string' && parseQuantity(value.trim()) !== undefined)) return;
+  mismatch(ctx, at, s, 'string', value, jsonKind(value), QUANTITY_REGEX_MSG);
 }
 
 function walk(ctx: Ctx, schemaIn: Schema, value: unknown, at: Where): void {
@@ -96,15 +116,21 @@ function walk(ctx: Ctx, schemaIn: Schema, value: unknown, at: Where): void {
   const type = schema.type ?? (schema.properties ? 'object' : undefined);
   switch (type) {
     case 'string':
-      if (typeof value !== 'string' && !(def?.endsWith('.Quantity') && typeof value === 'number')) mismatch(ctx, at, schemaIn, 'string', value);
+      if (def?.endsWith('.Quantity')) return checkQuantity(ctx, at, schemaIn, value);
+      if (typeof value !== 'string') return mismatch(ctx, at, schemaIn, 'string', value);
+      if (BYTE_FIELDS.has(`${at.goStruct}.${at.goPath.slice(at.goPath.lastIndexOf('.') + 1)}`)) {
+        const bad = base64ErrorAt(value);
+        if (bad !== undefined) mismatch(ctx, at, schemaIn, 'string', value, 'string', `illegal base64 data at input byte ${bad}`);
+      }
       return;
     case 'boolean':
       if (typeof value !== 'boolean') mismatch(ctx, at, schemaIn, 'boolean', value);
       return;
     case 'integer': {
       if (typeof value !== 'number') return mismatch(ctx, at, schemaIn, 'integer', value);
-      const max = schema.format === 'int64' ? Number.MAX_SAFE_INTEGER : 2 ** 31 - 1;
-      if (!Number.isInteger(value) || Math.abs(value) > max + 1) mismatch(ctx, at, schemaIn, 'integer', value, `number ${value}`);
+      // int32 takes -2^31 .. 2^31-1 exactly; int64 goes past what a JS number holds, so only unsafe ones fail.
+      const [lo, hi] = schema.format === 'int64' ? [-Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER + 1] : [-(2 ** 31), 2 ** 31 - 1];
+      if (!Number.isInteger(value) || value < lo || value > hi) mismatch(ctx, at, schemaIn, 'integer', value, `number ${value}`);
       return;
     }
     case 'number':

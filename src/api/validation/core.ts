@@ -110,8 +110,10 @@ export function validateServiceUpdate(o: KubeObject, old: KubeObject): FieldErro
   const os = spec(old);
   const errs: FieldError[] = [];
   if (s.type !== 'ExternalName' && os.type !== 'ExternalName') {
-    const newIPs = clusterIPsOf(s);
     const oldIPs = clusterIPsOf(os);
+    // A client that changed only the singular clusterIP means it (Kubernetes' normalizeClusterIPs).
+    const ip = str(s.clusterIP);
+    const newIPs = ip && ip !== str(os.clusterIP) && JSON.stringify(arr(s.clusterIPs)) === JSON.stringify(arr(os.clusterIPs)) ? [ip] : clusterIPsOf(s);
     if (oldIPs.length > 0 && newIPs.length === 0) errs.push(field.invalid('spec.clusterIPs[0]', newIPs, 'primary clusterIP can not be unset'));
     else if (oldIPs.length > 0 && newIPs[0] !== oldIPs[0]) errs.push(field.invalid('spec.clusterIPs[0]', newIPs, 'may not change once set'));
   }

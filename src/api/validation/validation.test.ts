@@ -181,7 +181,7 @@ test('deployment rules and the full kubectl-visible message', () => {
   const errs = validateCreate(DEPLOY, obj);
   assert.equal(
     errors.invalid({ group: 'apps', kind: 'Deployment' }, 'web', errs).message,
-    'Deployment "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"x"}: `selector` does not match template `labels`',
+    'Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"x"}: `selector` does not match template `labels`',
   );
   assert.deepEqual(create(DEPLOY, deployment({ selector: undefined })), ['spec.selector: Required value']);
   assert.deepEqual(create(DEPLOY, deployment({ selector: {} })), [

@@ -46,6 +46,29 @@ export function validateCrd(crd: KubeObject): FieldError[] {
   else if (versions.filter((v) => v.storage).length !== 1) {
     errs.push(field.invalid('spec.versions', versions.map((v) => v.name), 'must have exactly one version marked as storage version'));
   }
+  versions.forEach((v, i) => {
+    const root = v.schema?.openAPIV3Schema;
+    if (root !== undefined) errs.push(...schemaTypeErrors(root, `spec.versions[${i}].schema.openAPIV3Schema`));
+  });
+  return errs;
+}
+
+const OPENAPI_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
+
+/** Every node of a CRD schema names one of the OpenAPI v3 types (or none). */
+function schemaTypeErrors(s: unknown, path: string, depth = 0): FieldError[] {
+  if (!isPlainObject(s) || depth > 64) return [];
+  const errs: FieldError[] = [];
+  const t = s['type'];
+  if (t !== undefined && t !== '' && (typeof t !== 'string' || !OPENAPI_TYPES.includes(t))) {
+    errs.push(field.notSupported(`${path}.type`, t, OPENAPI_TYPES));
+  }
+  const props = s['properties'];
+  if (isPlainObject(props)) {
+    for (const [k, p] of Object.entries(props)) errs.push(...schemaTypeErrors(p, `${path}.properties[${k}]`, depth + 1));
+  }
+  errs.push(...schemaTypeErrors(s['items'], `${path}.items`, depth + 1));
+  errs.push(...schemaTypeErrors(s['additionalProperties'], `${path}.additionalProperties`, depth + 1));
   return errs;
 }
 

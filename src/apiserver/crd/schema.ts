@@ -2,7 +2,11 @@
 // schema does not declare are dropped unless x-kubernetes-preserve-unknown-fields). A small recursive checker:
 // CRD schemas are structural, so each node has one type and named properties.
 import { field, type FieldError } from '../../api/errors.js';
-import { isPlainObject } from '../../api/object.js';
+import { isPlainObject, type ObjectMeta } from '../../api/object.js';
+import { parseApiVersion } from '../../api/resource.js';
+import { objectMetaDecodeError } from '../../api/schema/index.js';
+import { validateObjectMeta } from '../../api/validation/index.js';
+import { nameIsDNSSubdomain } from '../../api/validation/names.js';
 
 export interface Schema {
   type?: string;
@@ -52,11 +56,21 @@ function typeOk(t: string, v: unknown, s: Schema): boolean {
   }
 }
 
-/** Checks, defaults and prunes the object in place (apiVersion, kind and metadata at the root are left alone). */
+/**
+ * Checks, defaults and prunes the object in place (apiVersion, kind and metadata at the root are left alone
+ * by the schema). Metadata gets the decoder's type check (throws the 400) and the ObjectMeta rules every type
+ * shares (labels, annotations and their size, finalizers...); the name rule is the caller's.
+ */
 export function checkCustomResource(schema: Schema | undefined, obj: Record<string, unknown>): SchemaResult {
   const res: SchemaResult = { unknown: [], errors: [] };
-  if (!schema) return res;
-  walk(schema, obj, '', res, true);
+  const kind = String(obj['kind'] ?? '');
+  const decodeError = objectMetaDecodeError(kind, parseApiVersion(String(obj['apiVersion'] ?? '')).version, obj['metadata']);
+  if (decodeError) throw decodeError;
+  if (schema) walk(schema, obj, '', res, true);
+  const meta = obj['metadata'] as ObjectMeta | undefined;
+  // The write path has already set the namespace of namespaced objects and dropped it from cluster ones.
+  const metaErrors = validateObjectMeta(meta, { namespaced: !!meta?.namespace, nameFn: nameIsDNSSubdomain, builtin: false });
+  res.errors.push(...metaErrors.filter((e) => e.field !== 'metadata.name'));
   return res;
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { errors, field } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { apiVersionOf } from '../../api/resource.js';
+import { admitWrite } from '../admission/from-op.js';
 import { establish, syncCrd } from '../crd/lifecycle.js';
 import { managerName, recordUpdate } from '../managed-fields.js';
 import { admitNamespacedCreate } from '../namespaces.js';
@@ -39,8 +40,9 @@ export async function prepareNew(op: Op, obj: KubeObject, applied = false): Prom
   }
   const now = op.ctx.clock.now();
   if (info.namespaced) await admitNamespacedCreate(op.ctx.store, target(op), meta.namespace!, meta.name);
+  await admitWrite(op, 'create', obj);
   prepareForCreate(info, obj, hasSubresource(info, 'status'));
-  if (isCoreService(info)) await assignServiceAddresses(op.ctx.store, resourcePrefix(info, false), obj);
+  if (isCoreService(info)) await assignServiceAddresses(op.ctx.store, resourcePrefix(info, false), obj, undefined, { dryRun: dryRun(op.rr.query) });
   admitObject(op, obj);
   stampCreate(obj, now, tracksGeneration(info, isCustom(op)));
   if (isCrdResource(op)) establish(obj, now);

@@ -5,6 +5,7 @@ import { apiVersionOf } from '../../api/resource.js';
 import { isStoreError } from '../../store/types.js';
 import { decodeContinue, encodeContinue } from '../continue-token.js';
 import { fieldMatcher } from '../field-labels.js';
+import { rawList, spliceStoredItem } from '../list-json.js';
 import { fromStore } from '../object-meta.js';
 import { matchLabels, parseFieldSelector, parseLabelSelector } from '../selectors.js';
 import { prefixFor, readCurrent, type Op, type Reply } from './common.js';
@@ -16,9 +17,16 @@ export async function getObject(op: Op, name: string): Promise<Reply> {
 
 /** A predicate from labelSelector and fieldSelector. */
 export function objectFilter(op: Op): (o: KubeObject) => boolean {
+  return selectorFilter(op) ?? (() => true);
+}
+
+/** The selectors' predicate, or undefined when the request has none (a list then never parses its items). */
+function selectorFilter(op: Op): ((o: KubeObject) => boolean) | undefined {
   const q = op.rr.query;
   const labels = parseLabelSelector(q.get('labelSelector') ?? '');
-  const fields = fieldMatcher(op.served.info.group, op.served.info.plural, parseFieldSelector(q.get('fieldSelector') ?? ''));
+  const fieldReqs = parseFieldSelector(q.get('fieldSelector') ?? '');
+  const fields = fieldMatcher(op.served.info.group, op.served.info.plural, fieldReqs);
+  if (labels.length === 0 && fieldReqs.length === 0) return undefined;
   return (o) => matchLabels(labels, o.metadata?.labels) && fields(o);
 }
 
@@ -47,7 +55,9 @@ async function listRevision(op: Op): Promise<number | undefined> {
 
 export async function listObjects(op: Op): Promise<Reply> {
   const q = op.rr.query;
-  const keep = objectFilter(op);
+  const keep = selectorFilter(op);
+  const info = op.served.info;
+  const apiVersion = apiVersionOf(info.group, op.rr.version);
   const prefix = prefixFor(op, op.rr.info.namespace);
   const limitRaw = q.get('limit');
   const limit = limitRaw ? Math.max(0, Number.parseInt(limitRaw, 10) || 0) : 0;
@@ -59,7 +69,8 @@ export async function listObjects(op: Op): Promise<Reply> {
     after = c.after;
     revision = c.revision;
   }
-  const items: KubeObject[] = [];
+  // Items as JSON text: the stored text spliced when it can be, else the parsed object encoded.
+  const items: string[] = [];
   let more = false;
   let lastKey: string | undefined;
   let servedAt = 0;
@@ -80,8 +91,9 @@ export async function listObjects(op: Op): Promise<Reply> {
           break;
         }
         lastKey = kv.key;
-        const obj = fromStore(kv, op.served.info, op.rr.version);
-        if (keep(obj)) items.push(obj);
+        const obj = keep ? fromStore(kv, info, op.rr.version) : undefined;
+        if (obj && !keep!(obj)) continue;
+        items.push(spliceStoredItem(kv, apiVersion, info.kind) ?? JSON.stringify(obj ?? fromStore(kv, info, op.rr.version)));
       }
       if (stoppedEarly) {
         more = true;
@@ -105,11 +117,5 @@ export async function listObjects(op: Op): Promise<Reply> {
   }
   const metadata: Record<string, unknown> = { resourceVersion: String(servedAt) };
   if (more && lastKey) metadata['continue'] = encodeContinue(lastKey, prefix, servedAt);
-  const list: KubeObject = {
-    kind: op.served.info.listKind,
-    apiVersion: apiVersionOf(op.served.info.group, op.rr.version),
-    metadata,
-    items,
-  };
-  return { code: 200, kind: 'list', body: list };
+  return { code: 200, kind: 'list', body: rawList(info.listKind, apiVersion, metadata, items) };
 }

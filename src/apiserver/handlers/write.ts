@@ -5,6 +5,7 @@ import { isPlainObject } from '../../api/object.js';
 import { apiVersionOf } from '../../api/resource.js';
 import type { KeyValue } from '../../store/types.js';
 import { isStoreError } from '../../store/types.js';
+import { admitWrite } from '../admission/from-op.js';
 import { establish, syncCrd } from '../crd/lifecycle.js';
 import { managerName, recordUpdate } from '../managed-fields.js';
 import { carryOverMeta, fromStore, sameObject, timestamp, toStore, tracksGeneration } from '../object-meta.js';
@@ -35,7 +36,8 @@ export async function writeUpdate(op: Op, old: KubeObject, kv: KeyValue, next: K
   next.metadata = { ...next.metadata, name, resourceVersion: old.metadata?.resourceVersion };
   if (info.namespaced) next.metadata.namespace = old.metadata?.namespace;
   else delete next.metadata.namespace;
-  if (isCoreService(info) && !o.subresource) await assignServiceAddresses(op.ctx.store, resourcePrefix(info, false), next, old);
+  if (isCoreService(info) && !o.subresource) await assignServiceAddresses(op.ctx.store, resourcePrefix(info, false), next, old, { dryRun: dryRun(op.rr.query) });
+  if (!o.subresource) await admitWrite(op, 'update', next, old);
   if (!o.skipChecks) admitObject(op, next, old);
   if (isCrdResource(op) && !o.subresource) establish(next, now);
   if (sameObject(next, old)) return old;

@@ -11,6 +11,8 @@ export interface Pki {
   ca: KeyAndCert;
   server: KeyAndCert;
   admin: KeyAndCert;
+  /** The API server's client certificate towards node agents (log/exec/attach/port-forward relays). */
+  kubeletClient: KeyAndCert;
   /** The admin's bearer token (also in tokens.csv). */
   adminToken: string;
   tokenFile: string;
@@ -60,11 +62,14 @@ export function ensurePki(dataDir: string, extraSans: readonly string[] = []): P
   const admin = loadOrMake(dir, 'admin', () =>
     makeCert({ commonName: 'admin', organizations: ['system:masters'], usage: 'client', days: 365 }, ca),
   );
+  const kubeletClient = loadOrMake(dir, 'apiserver-kubelet-client', () =>
+    makeCert({ commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client', days: 365 }, ca),
+  );
   // Static token file in kube-apiserver's --token-auth-file format: token,user,uid,"group1,group2"
   const tokenFile = join(dir, 'tokens.csv');
   if (!existsSync(tokenFile)) {
     writeSecret(tokenFile, `${randomBytes(24).toString('hex')},admin,admin,"system:masters"\n`);
   }
   const adminToken = read(tokenFile).split('\n')[0]!.split(',')[0]!;
-  return { dir, ca, server, admin, adminToken, tokenFile };
+  return { dir, ca, server, admin, kubeletClient, adminToken, tokenFile };
 }

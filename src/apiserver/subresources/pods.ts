@@ -4,7 +4,7 @@ import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { isPlainObject } from '../../api/object.js';
 import { timestamp } from '../object-meta.js';
-import { readCurrent, type Op, type Reply } from '../handlers/common.js';
+import { dryRun, readCurrent, type Op, type Reply } from '../handlers/common.js';
 import { requireObject } from '../handlers/checks.js';
 import { deleteObject, type DeleteOptions } from '../handlers/delete.js';
 import { RetryableConflict, writeUpdate } from '../handlers/write.js';
@@ -53,10 +53,23 @@ export async function bindPod(op: Op, name: string): Promise<Reply> {
 export async function evictPod(op: Op, name: string): Promise<Reply> {
   const ev = requireObject(op.rr.body);
   if (ev.metadata?.name !== name) throw errors.badRequest('name in URL does not match name in Eviction object');
+  const opts = isPlainObject(ev['deleteOptions']) ? (ev['deleteOptions'] as DeleteOptions & { dryRun?: unknown }) : {};
+  // A dry run may be asked for in the query or in the eviction's deleteOptions (Kubernetes merges the two).
+  const bodyDryRun = Array.isArray(opts.dryRun) ? opts.dryRun.map(String) : [];
+  const queryDryRun = op.rr.query.getAll('dryRun');
+  if (bodyDryRun.length > 0 && queryDryRun.length > 0 && bodyDryRun.join() !== queryDryRun.join()) {
+    throw errors.badRequest(`Non-matching dry-run options in request and content: [${queryDryRun.join(' ')}] and [${bodyDryRun.join(' ')}]`);
+  }
+  let delOp = op;
+  if (bodyDryRun.length > 0 && queryDryRun.length === 0) {
+    const query = new URLSearchParams(op.rr.query);
+    for (const d of bodyDryRun) query.append('dryRun', d);
+    delOp = { ...op, rr: { ...op.rr, query } };
+  }
+  const isDryRun = dryRun(delOp.rr.query);
   const { obj } = await readCurrent(op, name);
-  await op.ctx.hooks.checkEviction?.(obj);
-  const opts = isPlainObject(ev['deleteOptions']) ? (ev['deleteOptions'] as DeleteOptions) : {};
-  await deleteObject(op, name, opts);
+  await op.ctx.hooks.checkEviction?.(obj, { dryRun: isDryRun });
+  await deleteObject(delOp, name, opts);
   return { code: 201, kind: 'status', body: success(201) };
 }
 

@@ -81,13 +81,15 @@ const PDBS = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets',
  * disruptionsAllowed would let two evictions through), decides, and spends the disruption with a status update
  * guarded by resourceVersion. Throws the ApiError to send back when the eviction is refused.
  */
-export function evictionChecker(client: Client, clock: { now(): Date } = { now: () => new Date() }): (pod: Pod) => Promise<void> {
-  return async (pod) => {
+export function evictionChecker(client: Client, clock: { now(): Date } = { now: () => new Date() }): (pod: Pod, opts?: { dryRun?: boolean }) => Promise<void> {
+  return async (pod, opts) => {
     for (let attempt = 0; attempt < 5; attempt++) {
       const list = await client.list<PodDisruptionBudget>(PDBS, pod.metadata?.namespace);
       const d = decideEviction(list.items, pod, clock.now());
       if (d.kind === 'allow') return;
       if (d.kind === 'refuse') throw d.error;
+      // A dry run learns the answer but spends no disruption.
+      if (opts?.dryRun) return;
       try {
         await client.update<PodDisruptionBudget>(PDBS, pod.metadata?.namespace, { ...d.pdb, apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', status: d.status }, { subresource: 'status' });
         return;

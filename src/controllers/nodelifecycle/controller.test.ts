@@ -32,7 +32,8 @@ describe('node lifecycle with simulated nodes', () => {
   const clock = new FakeClock();
   const ac = new AbortController();
   before(async () => {
-    t = await startTestApi({ clock });
+    // pods without tolerations of their own get the eviction timeout's, as DefaultTolerationSeconds admission gives
+    t = await startTestApi({ clock, admission: { defaultTolerationSeconds: 10 } });
     const informers = createInformerFactory({ client: t.client, logger: silentLogger });
     sim = await startSimNodes({ client: t.client, informers, clock, logger: silentLogger, signal: ac.signal, count: 2, leaseIntervalMs: 1000, leaseDurationSeconds: 4 });
     const c = new NodeLifecycleController({ client: t.client, informers, clock, logger: silentLogger, signal: ac.signal, gracePeriodMs: 4000, monitorPeriodMs: 1000, evictionTimeoutMs: 10_000 });
