@@ -52,7 +52,16 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   let sim: SimNodes | undefined;
   if (o.simNodes > 0) {
     const informers = new SharedInformerFactory({ client, logger: logger.child('sim') });
-    sim = await startSimNodes({ client, informers, clock, logger: logger.child('sim'), signal, count: o.simNodes });
+    sim = await startSimNodes({
+      client,
+      informers,
+      clock,
+      logger: logger.child('sim'),
+      signal,
+      count: o.simNodes,
+      // renew well inside the grace period, so a short --node-grace-period does not make nodes flap
+      leaseIntervalMs: Math.max(500, Math.min(10_000, o.nodeGracePeriodMs / 4)),
+    });
     loops.push(sim.done);
   }
 

@@ -5,7 +5,7 @@ import { startTestApi, type TestApi } from '../client/testing.js';
 import { FakeClock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
 import { COMPLETE_AFTER } from './stages.js';
-import { startSimNodes, type SimNodes } from './sim-nodes.js';
+import { HEARTBEAT_ANNOTATION, startSimNodes, type SimNodes } from './sim-nodes.js';
 import type { Node, Pod } from './types.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
@@ -103,5 +103,24 @@ describe('simulated nodes', () => {
     assert.notEqual((await t.client.get<Pod>(PODS, 'default', 'lost')).status?.phase, 'Running');
     await sim.resume('sim-1');
     await eventually(async () => ((await t.client.get<Pod>(PODS, 'default', 'lost')).status?.phase === 'Running' ? true : undefined), 'resumed pod Running');
+  });
+
+  it('the heartbeat annotation stops and resumes a node from outside the process', async () => {
+    await t.client.patch(NODES, undefined, 'sim-0', 'merge', { metadata: { annotations: { [HEARTBEAT_ANNOTATION]: 'stop' } } });
+    await eventually(async () => (sim.isStopped('sim-0') ? true : undefined), 'stopped by annotation');
+    await t.client.create(PODS, 'default', pod('quiet', 'sim-0'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.notEqual((await t.client.get<Pod>(PODS, 'default', 'quiet')).status?.phase, 'Running');
+    await t.client.patch(NODES, undefined, 'sim-0', 'merge', { metadata: { annotations: { [HEARTBEAT_ANNOTATION]: null } } });
+    await eventually(async () => ((await t.client.get<Pod>(PODS, 'default', 'quiet')).status?.phase === 'Running' ? true : undefined), 'resumed');
+    assert.equal(sim.isStopped('sim-0'), false);
+  });
+
+  it('the annotation does not resume a node stopped by a call', async () => {
+    sim.stop('sim-1');
+    await t.client.patch(NODES, undefined, 'sim-1', 'merge', { metadata: { labels: { touched: 'yes' } } });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(sim.isStopped('sim-1'), true);
+    await sim.resume('sim-1');
   });
 });

@@ -2,6 +2,11 @@
 // heartbeat, and moves the pods bound to it through the stages (stages.ts). One pod informer and one work queue
 // serve every simulated node, so thousands of nodes cost one watch. stop(name) makes a node fall silent (no
 // heartbeats, no pod progress), as a lost machine would; resume(name) brings it back.
+//
+// The same switch is data on the Node, for tests and demos outside the process: the annotation
+// `sim.tugboat.dev/heartbeat: "stop"` stops that simulated node, and removing it (or any other value) resumes it:
+//   kubectl annotate node sim-1 sim.tugboat.dev/heartbeat=stop      # the node goes silent
+//   kubectl annotate node sim-1 sim.tugboat.dev/heartbeat-          # it comes back
 import type { ApiError } from '../api/errors.js';
 import { createWorkQueue, runWorkers } from '../client/workqueue.js';
 import { keyOf, splitKey, type Client, type Informer, type InformerFactory, type ResourceRef, type WorkQueue } from '../client/types.js';
@@ -17,6 +22,8 @@ const PODS: ResourceRef = { group: '', version: 'v1', resource: 'pods', namespac
 const NODES: ResourceRef = { group: '', version: 'v1', resource: 'nodes', namespaced: false };
 const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true };
 export const NODE_NAME_INDEX = 'spec.nodeName';
+/** Node annotation: "stop" makes the simulated node fall silent until the annotation goes. */
+export const HEARTBEAT_ANNOTATION = 'sim.tugboat.dev/heartbeat';
 
 export interface SimNodesOptions {
   client: Client;
@@ -48,6 +55,8 @@ interface SimNode {
   shape: NodeShape;
   ips: IpPool;
   stopped: boolean;
+  /** Who stopped it: the annotation only resumes what the annotation stopped. */
+  stoppedBy?: 'call' | 'annotation';
   /** Ends this node's heartbeat loop (stop). */
   beat?: AbortController;
   uid?: string;
@@ -56,6 +65,9 @@ interface SimNode {
 export class SimNodes {
   readonly queue: WorkQueue;
   readonly pods: Informer<Pod>;
+  /** Node names whose heartbeat annotation may have changed. */
+  readonly nodeQueue: WorkQueue;
+  readonly nodeObjects: Informer<Node>;
   private readonly nodes = new Map<string, SimNode>();
   private readonly stages: readonly Stage[];
   private readonly log: Logger;
@@ -85,6 +97,12 @@ export class SimNodes {
       update: (_o, p) => this.onPod(p),
       delete: (p) => this.forget(p),
     });
+    this.nodeQueue = createWorkQueue({ clock: o.clock, name: 'sim-nodes' });
+    this.nodeObjects = o.informers.informer<Node>(NODES);
+    const onNode = (n: Node) => {
+      if (this.nodes.has(n.metadata?.name ?? '')) this.nodeQueue.add(n.metadata?.name ?? '');
+    };
+    this.nodeObjects.addHandlers({ add: onNode, update: (_o, n) => onNode(n) });
   }
 
   get names(): string[] {
@@ -139,6 +157,16 @@ export class SimNodes {
     this.applied.set(key, mark);
     this.firstSeen.delete(seenKey);
     this.log.debug('stage', { pod: key, stage: stage.name });
+  }
+
+  /** Follows the Node's heartbeat annotation: "stop" silences the node, its absence resumes it. */
+  async reconcileNode(name: string): Promise<void> {
+    const n = this.nodes.get(name);
+    const obj = this.nodeObjects.get(undefined, name);
+    if (!n || !obj) return;
+    const wantStopped = obj.metadata?.annotations?.[HEARTBEAT_ANNOTATION] === 'stop';
+    if (wantStopped && !n.stopped) this.stop(name, 'annotation');
+    else if (!wantStopped && n.stopped && n.stoppedBy === 'annotation') await this.resume(name);
   }
 
   /** Creates (or refreshes) the Node and its Lease. */
@@ -208,12 +236,13 @@ export class SimNodes {
   }
 
   /** The node falls silent: no Lease renewals, no status, its pods stay as they are. */
-  stop(name: string): void {
+  stop(name: string, by: 'call' | 'annotation' = 'call'): void {
     const n = this.nodes.get(name);
     if (!n || n.stopped) return;
     n.stopped = true;
+    n.stoppedBy = by;
     n.beat?.abort();
-    this.log.info('node stopped', { node: name });
+    this.log.info('node stopped', { node: name, by });
   }
 
   /** The node comes back: heartbeats at once, then its pods move on. */
@@ -221,6 +250,8 @@ export class SimNodes {
     const n = this.nodes.get(name);
     if (!n || !n.stopped) return;
     n.stopped = false;
+    n.stoppedBy = undefined;
+    this.log.info('node resumed', { node: name });
     await this.patchStatus(n);
     await this.renewLease(n, true);
     this.startBeat(n);
@@ -238,7 +269,9 @@ export class SimNodes {
     for (let i = 0; i < names.length; i += batch) await Promise.all(names.slice(i, i + batch).map((n) => this.register(n)));
     for (const n of this.nodes.values()) this.startBeat(n);
     await this.o.informers.start(this.o.signal);
-    this.done = runWorkers(this.queue, (k) => this.reconcile(k), { signal: this.o.signal, logger: this.log, workers: this.o.workers ?? 4 }).then(async () => {
+    const pods = runWorkers(this.queue, (k) => this.reconcile(k), { signal: this.o.signal, logger: this.log, workers: this.o.workers ?? 4 });
+    const nodes = runWorkers(this.nodeQueue, (k) => this.reconcileNode(k), { signal: this.o.signal, logger: this.log, workers: 1 });
+    this.done = Promise.all([pods, nodes]).then(async () => {
       await Promise.all(this.beats);
     });
   }

@@ -75,6 +75,8 @@ export function kubectl(version: string, args: string[], opts: KubectlOptions = 
       if (!opts.cacheDir) rmSync(cacheDir, { recursive: true, force: true });
       resolve({ stdout, stderr, code: code ?? -1 });
     });
+    // kubectl may exit without reading its input (a command that takes none): EPIPE there is not an error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
