@@ -16,6 +16,8 @@ import { startDeploymentController } from '../controllers/deployment/index.js';
 import { startDaemonSetController } from '../controllers/daemonset/index.js';
 import { startStatefulSetController } from '../controllers/statefulset/index.js';
 import { startVolumeController } from '../controllers/volume/index.js';
+import { startJobController } from '../controllers/job/index.js';
+import { startCronJobController } from '../controllers/cronjob/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { startSimNodes, type SimNodes } from '../sim/index.js';
 import type { Clock } from '../util/clock.js';
@@ -91,6 +93,8 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         startDaemonSetController({ ...child('daemonset'), recorder: recorder('daemonset-controller') }),
         startStatefulSetController({ ...child('statefulset'), recorder: recorder('statefulset-controller') }),
         startVolumeController({ ...child('volume'), recorder: recorder('persistentvolume-controller'), dataDir: o.dataDir }),
+        startJobController({ ...child('job'), recorder: recorder('job-controller') }),
+        startCronJobController({ ...child('cronjob'), recorder: recorder('cronjob-controller') }),
         startGarbageCollector(child('garbagecollector')),
         startNamespaceController(child('namespace')),
         startServiceAccountController(child('serviceaccount')),

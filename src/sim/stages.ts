@@ -6,6 +6,12 @@ import type { Pod } from './types.js';
 export const COMPLETE_AFTER = 'sim.tugboat.dev/complete-after';
 export const FAIL_AFTER = 'sim.tugboat.dev/fail-after';
 export const READY_AFTER = 'sim.tugboat.dev/ready-after';
+/**
+ * Job pods whose completion index is listed here ("2,5") fail their first attempt: the attempt is told apart by
+ * the job controller's batch.kubernetes.io/job-index-failure-count annotation, so use it with backoffLimitPerIndex
+ * (without that annotation every attempt of a listed index fails). Timing follows complete-after.
+ */
+export const FAIL_ONCE_INDEXES = 'sim.tugboat.dev/fail-once-indexes';
 
 export interface StageMatch {
   /** pod.status.phase must be one of these ('' for no phase yet). */
@@ -15,6 +21,10 @@ export interface StageMatch {
   restartPolicies?: string[];
   /** This annotation must be present. */
   annotation?: string;
+  /** The comma-separated list in annotation `list` must contain the value of annotation `item`. */
+  listed?: { list: string; item: string };
+  /** Each annotation's value (missing reads as '') must be one of these. */
+  annotationIn?: Record<string, string[]>;
 }
 
 export interface StageNext {
@@ -39,6 +49,19 @@ export interface Stage {
 export const defaultStages: readonly Stage[] = [
   { name: 'pod-delete', match: { deleting: true }, delayMs: 100, next: { delete: true } },
   {
+    name: 'pod-fail-index-once',
+    match: {
+      deleting: false,
+      phases: ['Running'],
+      restartPolicies: ['Never', 'OnFailure'],
+      listed: { list: FAIL_ONCE_INDEXES, item: 'batch.kubernetes.io/job-completion-index' },
+      annotationIn: { 'batch.kubernetes.io/job-index-failure-count': ['', '0'] },
+    },
+    delayMs: 0,
+    delayAnnotation: COMPLETE_AFTER,
+    next: { phase: 'Failed', containers: 'error' },
+  },
+  {
     name: 'pod-complete',
     match: { deleting: false, phases: ['Running'], restartPolicies: ['Never', 'OnFailure'], annotation: COMPLETE_AFTER },
     delayMs: 0,
@@ -59,7 +82,13 @@ export function stageMatches(m: StageMatch, pod: Pod): boolean {
   if (m.deleting !== undefined && m.deleting !== !!pod.metadata?.deletionTimestamp) return false;
   if (m.phases && !m.phases.includes(pod.status?.phase ?? '')) return false;
   if (m.restartPolicies && !m.restartPolicies.includes(pod.spec?.restartPolicy ?? 'Always')) return false;
-  if (m.annotation && pod.metadata?.annotations?.[m.annotation] === undefined) return false;
+  const a = pod.metadata?.annotations ?? {};
+  if (m.annotation && a[m.annotation] === undefined) return false;
+  if (m.listed) {
+    const item = a[m.listed.item];
+    if (item === undefined || !(a[m.listed.list] ?? '').split(',').map((x) => x.trim()).includes(item)) return false;
+  }
+  for (const [k, vals] of Object.entries(m.annotationIn ?? {})) if (!vals.includes(a[k] ?? '')) return false;
   return true;
 }
 

@@ -43,8 +43,9 @@ export async function prepareNew(op: Op, obj: KubeObject, applied = false): Prom
   await admitWrite(op, 'create', obj);
   prepareForCreate(info, obj, hasSubresource(info, 'status'));
   if (isCoreService(info)) await assignServiceAddresses(op.ctx.store, resourcePrefix(info, false), obj, undefined, { dryRun: dryRun(op.rr.query) });
-  admitObject(op, obj);
+  // System fields first, as kube-apiserver's BeforeCreate does: defaulting needs the uid (a Job's selector names it)
   stampCreate(obj, now, tracksGeneration(info, isCustom(op)));
+  admitObject(op, obj);
   if (isCrdResource(op)) establish(obj, now);
   if (!applied) recordUpdate(obj, undefined, {
     manager: managerName(op.rr.query.get('fieldManager'), op.rr.headers['user-agent']),

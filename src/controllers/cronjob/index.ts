@@ -1,0 +1,17 @@
+// The CronJob controller.
+import type { Informer } from '../../client/types.js';
+import { newQueue, runController, type ControllerDeps } from '../common/run.js';
+import { CronJobController } from './controller.js';
+
+export { CronJobController, type CronJobControllerDeps } from './controller.js';
+export { parseSchedule, type CronSchedule } from './cron.js';
+export { mostRecentScheduleTime, nextScheduleTime, nextScheduleDelayMs, jobNameFor } from './schedule.js';
+export { jobFromTemplate } from './job-from-template.js';
+
+/** Runs until deps.signal aborts. localTimeZone: the zone of schedules without spec.timeZone (default UTC). */
+export function startCronJobController(deps: ControllerDeps & { localTimeZone?: string }): Promise<void> {
+  const name = 'cronjob-controller';
+  const queue = newQueue(deps.clock, name);
+  const c = new CronJobController({ ...deps, logger: deps.logger.child(name), queue });
+  return runController({ name, deps, queue, informers: [c.cronJobs as Informer, c.jobs as Informer], reconcile: (k) => c.reconcile(k) });
+}
