@@ -13,6 +13,8 @@ export interface SandboxConfig {
   hostNetwork: boolean;
   /** Per-pod directory under the data dir (volumes, logs, state). */
   podDir: string;
+  /** hostPort mappings (CNI portmap capability). */
+  portMappings?: { hostPort: number; containerPort: number; protocol: string; hostIP?: string }[];
 }
 
 export interface Sandbox {
@@ -94,4 +96,20 @@ export interface ContainerRuntime {
   attach(containerId: string, streams: StreamSet): Promise<void>;
   /** Connects a socket to a port inside the pod's network. */
   portForward(sandboxId: string, port: number, stream: import('node:stream').Duplex): Promise<void>;
+}
+
+// ---- additions for the node agent (process runtime, issue 6) ----
+
+/** Pod networking as a runtime uses it when making a sandbox (src/network implements it; the runtime only calls). */
+export interface SandboxNetwork {
+  readonly mode: 'cni' | 'host';
+  /** Creates (or finds again, after an agent restart) the pod's network namespace and address. */
+  setUp(cfg: SandboxConfig): Promise<{ netnsPath?: string; ip: string }>;
+  /** Releases the address and removes the namespace; harmless when already gone. */
+  tearDown(podUid: string): Promise<void>;
+}
+
+/** Optional runtime capability: sandboxes known on disk, so an agent restart can clean those of deleted pods. */
+export interface SandboxLister {
+  listSandboxes(): Promise<Sandbox[]>;
 }

@@ -1,0 +1,135 @@
+// Running CNI plugins as the CNI spec (1.0) says: the plugin binary from CNI_PATH, parameters in CNI_* variables,
+// the network configuration on stdin (with cniVersion, name and, for chained plugins, prevResult), the result or a
+// {code,msg} error on stdout. A conflist runs in order for ADD and in reverse for DEL.
+import { access, constants } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runTool } from './exec.js';
+
+export interface CniPluginConf {
+  type: string;
+  [k: string]: unknown;
+}
+
+export interface CniConflist {
+  cniVersion: string;
+  name: string;
+  plugins: CniPluginConf[];
+}
+
+export interface CniResult {
+  cniVersion?: string;
+  interfaces?: { name: string; mac?: string; sandbox?: string }[];
+  ips?: { address: string; gateway?: string; interface?: number }[];
+  [k: string]: unknown;
+}
+
+export interface CniInvocation {
+  containerId: string;
+  netns: string;
+  ifname: string;
+  /** CNI_ARGS, e.g. K8S_POD_NAMESPACE=...;K8S_POD_NAME=... */
+  args?: Record<string, string>;
+  /** Values for capabilities the plugins declare (portMappings). */
+  runtimeConfig?: Record<string, unknown>;
+}
+
+export interface TugboatConflistOptions {
+  bridge: string;
+  podCidr: string;
+  ipamDir: string;
+}
+
+/** The conflist Tugboat writes: a gateway bridge with host-local IPAM on the node's subnet, and portmap for hostPort. */
+export function tugboatConflist(o: TugboatConflistOptions): CniConflist & { 'x-tugboat-generated': boolean } {
+  return {
+    cniVersion: '1.0.0',
+    name: 'tugboat',
+    'x-tugboat-generated': true,
+    plugins: [
+      {
+        type: 'bridge',
+        bridge: o.bridge,
+        isGateway: true,
+        // No masquerade: pods talk only to pods, services and this host; nothing is NATed out of the machine.
+        ipMasq: false,
+        hairpinMode: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet: o.podCidr }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: o.ipamDir },
+      },
+      { type: 'portmap', capabilities: { portMappings: true }, snat: false },
+    ],
+  };
+}
+
+export async function findPlugin(dirs: string[], type: string): Promise<string | undefined> {
+  for (const d of dirs) {
+    const p = join(d, type);
+    if (await access(p, constants.X_OK).then(() => true, () => false)) return p;
+  }
+  return undefined;
+}
+
+export class CniError extends Error {}
+
+async function invoke(dirs: string[], command: 'ADD' | 'DEL' | 'CHECK', conf: Record<string, unknown>, inv: CniInvocation): Promise<CniResult | undefined> {
+  const type = String(conf.type);
+  const bin = await findPlugin(dirs, type);
+  if (!bin) throw new CniError(`CNI plugin "${type}" not found in ${dirs.join(':')}`);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    CNI_COMMAND: command,
+    CNI_CONTAINERID: inv.containerId,
+    CNI_NETNS: inv.netns,
+    CNI_IFNAME: inv.ifname,
+    CNI_PATH: dirs.join(':'),
+    CNI_ARGS: Object.entries(inv.args ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(';'),
+  };
+  const r = await runTool(bin, [], { input: JSON.stringify(conf), env });
+  if (r.code !== 0) {
+    let msg = r.stderr.trim() || r.stdout.trim();
+    try {
+      const e = JSON.parse(r.stdout) as { msg?: string; details?: string };
+      msg = [e.msg, e.details].filter(Boolean).join(': ');
+    } catch {
+      /* not JSON */
+    }
+    throw new CniError(`CNI ${type} ${command}: ${msg}`);
+  }
+  return r.stdout.trim() ? (JSON.parse(r.stdout) as CniResult) : undefined;
+}
+
+function pluginConf(list: CniConflist, p: CniPluginConf, inv: CniInvocation, prevResult: CniResult | undefined): Record<string, unknown> {
+  const conf: Record<string, unknown> = { ...p, cniVersion: list.cniVersion, name: list.name };
+  if (prevResult) conf.prevResult = prevResult;
+  const caps = (p.capabilities ?? {}) as Record<string, boolean>;
+  const rc: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inv.runtimeConfig ?? {})) if (caps[k]) rc[k] = v;
+  if (Object.keys(rc).length) conf.runtimeConfig = rc;
+  delete conf.capabilities;
+  return conf;
+}
+
+export async function cniAdd(dirs: string[], list: CniConflist, inv: CniInvocation): Promise<CniResult> {
+  let result: CniResult | undefined;
+  for (const p of list.plugins) result = (await invoke(dirs, 'ADD', pluginConf(list, p, inv, result), inv)) ?? result;
+  if (!result) throw new CniError('CNI ADD returned no result');
+  return result;
+}
+
+/** DEL in reverse order; every plugin runs even when one fails, and the first error is thrown at the end. */
+export async function cniDel(dirs: string[], list: CniConflist, inv: CniInvocation, prevResult: CniResult | undefined): Promise<void> {
+  let first: unknown;
+  for (const p of [...list.plugins].reverse()) {
+    try {
+      await invoke(dirs, 'DEL', pluginConf(list, p, inv, prevResult), inv);
+    } catch (e) {
+      first ??= e;
+    }
+  }
+  if (first) throw first;
+}
+
+export async function loopbackUp(dirs: string[], netns: string, containerId: string): Promise<void> {
+  await invoke(dirs, 'ADD', { cniVersion: '1.0.0', name: 'lo', type: 'loopback' }, { containerId, netns, ifname: 'lo' });
+}

@@ -1,0 +1,69 @@
+// Claiming the cluster's address ranges on this machine before any pod traffic flows, so nothing addressed to a
+// pod or service that does not exist can leave the machine:
+//   - a blackhole route for the whole pod CIDR (the node's /24 on the bridge is more specific and wins),
+//   - a local route for the service CIDR (service addresses are answered on this host by the proxy),
+//   - an nftables forward chain (table inet tugboat) dropping forwarded traffic to anything but those ranges:
+//     the CNI bridge plugin turns ip_forward on, and this chain is in place before it runs.
+// Each claim records whether we made it, so cleanup removes only what it added.
+import { readFile, writeFile } from 'node:fs/promises';
+import { mustRun, runTool } from './exec.js';
+
+export const NFT_TABLE = 'tugboat';
+
+export interface ClaimOptions {
+  clusterCidr: string;
+  serviceCidr: string;
+  /** Names this claim's nft chain (one per bridge, so parallel test networks do not undo each other). */
+  bridge: string;
+}
+
+export interface Claim {
+  opts: ClaimOptions;
+  addedBlackhole: boolean;
+  addedServiceRoute: boolean;
+  chain: string;
+  forwardBefore: string;
+}
+
+async function routeExists(args: string[]): Promise<boolean> {
+  const r = await runTool('ip', ['route', 'show', ...args]);
+  return r.code === 0 && r.stdout.trim() !== '';
+}
+
+export async function claimAddresses(opts: ClaimOptions): Promise<Claim> {
+  const chain = `forward-guard-${opts.bridge}`;
+  const forwardBefore = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim();
+  await mustRun('nft', ['-f', '-'], {
+    input: [
+      `add table inet ${NFT_TABLE}`,
+      `add chain inet ${NFT_TABLE} ${chain} { type filter hook forward priority -5; policy accept; }`,
+      `flush chain inet ${NFT_TABLE} ${chain}`,
+      `add rule inet ${NFT_TABLE} ${chain} ip daddr { ${opts.clusterCidr}, ${opts.serviceCidr} } accept`,
+      `add rule inet ${NFT_TABLE} ${chain} drop`,
+      '',
+    ].join('\n'),
+  });
+  let addedBlackhole = false;
+  if (!(await routeExists(['exact', opts.clusterCidr]))) {
+    await mustRun('ip', ['route', 'add', 'blackhole', opts.clusterCidr]);
+    addedBlackhole = true;
+  }
+  let addedServiceRoute = false;
+  if (!(await routeExists(['table', 'local', 'exact', opts.serviceCidr]))) {
+    await mustRun('ip', ['route', 'add', 'local', opts.serviceCidr, 'dev', 'lo', 'table', 'local']);
+    addedServiceRoute = true;
+  }
+  return { opts, addedBlackhole, addedServiceRoute, chain, forwardBefore };
+}
+
+/** Undoes a claim: routes we added, our chain, the table once empty, ip_forward when no guard remains. */
+export async function releaseAddresses(c: Claim): Promise<void> {
+  if (c.addedBlackhole) await runTool('ip', ['route', 'del', 'blackhole', c.opts.clusterCidr]);
+  if (c.addedServiceRoute) await runTool('ip', ['route', 'del', 'local', c.opts.serviceCidr, 'dev', 'lo', 'table', 'local']);
+  await runTool('nft', ['delete', 'chain', 'inet', NFT_TABLE, c.chain]);
+  const left = await runTool('nft', ['list', 'table', 'inet', NFT_TABLE]);
+  const chainsLeft = left.code === 0 && /\bchain\b/.test(left.stdout);
+  if (left.code === 0 && !chainsLeft) await runTool('nft', ['delete', 'table', 'inet', NFT_TABLE]);
+  // ip_forward goes back off only when it was off and no guard remains that would cover it.
+  if (c.forwardBefore === '0' && !chainsLeft) await writeFile('/proc/sys/net/ipv4/ip_forward', '0').catch(() => undefined);
+}
