@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { serverCommand } from './server.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { upCommand } from './up.js';
+import { simCommand } from './sim.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(serverCommand());
   program.addCommand(upCommand());
   program.addCommand(kubeconfigCommand());
+  program.addCommand(simCommand());
   return program;
 }
 
