@@ -1,35 +1,9 @@
 // Everything the plugins read from a pod, worked out once when the pod enters the scheduler (not per node).
 import type { KubeObject } from '../api/object.js';
+import type { LabelSelector, NodeSelectorTerm, Toleration } from '../api/selectors.js';
 import { podRequests, type Resources } from './resources.js';
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
+export type { LabelSelector, NodeSelectorRequirement, NodeSelectorTerm, Taint, Toleration } from '../api/selectors.js';
 
 /** A pod (anti-)affinity term with its namespace rule resolved to a set or a selector. */
 export interface AffinityTerm {

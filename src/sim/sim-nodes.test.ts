@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createInformerFactory } from '../client/informer-factory.js';
-import { startTestApi, type TestApi } from '../client/testing.js';
+import { eventually, startTestApi, type TestApi } from '../client/testing.js';
 import { FakeClock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
 import { COMPLETE_AFTER } from './stages.js';
@@ -12,16 +12,6 @@ const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const NODES = { group: '', version: 'v1', resource: 'nodes', namespaced: false };
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespaced: true };
 
-/** Polls (real time, short) until fn returns a value; the simulated work is driven by the fake clock. */
-async function eventually<T>(fn: () => Promise<T | undefined>, what: string, ms = 3000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const pod = (name: string, node: string, extra: { annotations?: Record<string, string>; restartPolicy?: string } = {}): Pod => ({
   apiVersion: 'v1',

@@ -2,6 +2,7 @@
 // A new watcher subscribes to live events first, then catches up from the log, then drops what it saw twice
 // (kine's recipe), so nothing is lost or duplicated. A watcher that falls too far behind is cut off with TooSlow
 // rather than growing memory without bound.
+import { QueuedWatch } from './queued-watch.js';
 import { StoreError, type Watch, type WatchEvent } from './types.js';
 
 /** Reads the history of events with revision in (after, upTo], in revision order, for keys under prefix. */
@@ -59,19 +60,21 @@ export class WatchHub {
   }
 }
 
-class HubWatch implements Watch {
-  private queue: WatchEvent[] = [];
+class HubWatch extends QueuedWatch {
   private pending: WatchEvent[] | undefined = []; // live events seen before catch-up finished
   private lastRevision = 0;
-  private done = false;
-  private error: StoreError | undefined;
-  private wake: (() => void) | undefined;
 
   constructor(
     private readonly prefix: string,
     private readonly maxQueue: number,
     private readonly onClose: () => void,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected onEnd(): void {
+    this.onClose();
+  }
 
   offer(events: readonly WatchEvent[]): void {
     if (this.done) return;
@@ -99,42 +102,5 @@ class HubWatch implements Watch {
     this.pending = undefined;
     this.queue.push(...merged);
     this.notify();
-  }
-
-  fail(err: StoreError): void {
-    if (this.done) return;
-    this.error = err;
-    this.close();
-  }
-
-  close(): void {
-    if (this.done) return;
-    this.done = true;
-    this.onClose();
-    this.notify();
-  }
-
-  private notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
-    try {
-      for (;;) {
-        if (this.queue.length > 0 && !this.error) {
-          const batch = this.queue;
-          this.queue = [];
-          for (const ev of batch) yield ev;
-          continue;
-        }
-        if (this.error) throw this.error;
-        if (this.done) return;
-        await new Promise<void>((resolve) => (this.wake = resolve));
-      }
-    } finally {
-      this.close();
-    }
   }
 }

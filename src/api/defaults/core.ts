@@ -1,27 +1,14 @@
 // Core (v1) defaulting other than pods: services, secrets, namespaces, volumes and claims, RCs, endpoints.
 import { canonicalQuantity } from '../quantity.js';
-import { isPlainObject } from '../object.js';
-
-type Obj = Record<string, unknown>;
-const rec = (v: unknown): Obj | undefined => (isPlainObject(v) ? v : undefined);
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isPlainObject) : []);
-const specOf = (o: Obj): Obj => {
-  if (!isPlainObject(o.spec)) o.spec = {};
-  return o.spec as Obj;
-};
-const setIfMissing = (o: Obj, k: string, v: unknown) => {
-  if (o[k] === undefined || o[k] === null || o[k] === '') o[k] = v;
-};
+import { child, list, rec, setIfMissing, specOf, type Obj } from './access.js';
 
 export function defaultService(o: Obj): void {
   const s = specOf(o);
   setIfMissing(s, 'sessionAffinity', 'None');
   setIfMissing(s, 'type', 'ClusterIP');
   if (s.sessionAffinity === 'ClientIP') {
-    const cfg = rec(s.sessionAffinityConfig) ?? {};
-    s.sessionAffinityConfig = cfg;
-    const ip = rec(cfg.clientIP) ?? {};
-    cfg.clientIP = ip;
+    const cfg = child(s, 'sessionAffinityConfig');
+    const ip = child(cfg, 'clientIP');
     setIfMissing(ip, 'timeoutSeconds', 10800);
   }
   for (const p of list(s.ports)) {
@@ -37,8 +24,7 @@ export function defaultService(o: Obj): void {
   }
   if (s.type === 'LoadBalancer') setIfMissing(s, 'allocateLoadBalancerNodePorts', true);
   // status.loadBalancer is a struct, not a pointer, in Kubernetes: every stored Service has it, empty or not.
-  const status = rec(o.status) ?? {};
-  o.status = status;
+  const status = child(o, 'status');
   if (!rec(status.loadBalancer)) status.loadBalancer = {};
 }
 
@@ -55,8 +41,7 @@ export function defaultSecret(o: Obj): void {
 }
 
 export function defaultNamespace(o: Obj): void {
-  const meta = rec(o.metadata) ?? {};
-  o.metadata = meta;
+  const meta = child(o, 'metadata');
   if (typeof meta.name === 'string' && meta.name) {
     const labels = (rec(meta.labels) ?? {}) as Record<string, string>;
     labels['kubernetes.io/metadata.name'] = meta.name;
@@ -64,8 +49,7 @@ export function defaultNamespace(o: Obj): void {
   }
   const s = specOf(o);
   if (!Array.isArray(s.finalizers)) s.finalizers = ['kubernetes'];
-  const status = rec(o.status) ?? {};
-  o.status = status;
+  const status = child(o, 'status');
   setIfMissing(status, 'phase', 'Active');
 }
 
@@ -77,8 +61,7 @@ export function defaultPersistentVolumeClaim(o: Obj): void {
     const m = rec(res?.[k]);
     if (m) for (const [name, v] of Object.entries(m)) m[name] = canonicalQuantity(v);
   }
-  const status = rec(o.status) ?? {};
-  o.status = status;
+  const status = child(o, 'status');
   setIfMissing(status, 'phase', 'Pending');
 }
 
@@ -90,8 +73,7 @@ export function defaultPersistentVolume(o: Obj): void {
   if (cap) for (const [k, v] of Object.entries(cap)) cap[k] = canonicalQuantity(v);
   const hp = rec(s.hostPath);
   if (hp && hp.type === undefined) hp.type = '';
-  const status = rec(o.status) ?? {};
-  o.status = status;
+  const status = child(o, 'status');
   setIfMissing(status, 'phase', 'Pending');
 }
 
@@ -100,8 +82,7 @@ export function defaultReplicationController(o: Obj): void {
   const tplLabels = rec(rec(rec(s.template)?.metadata)?.labels);
   if (tplLabels) {
     if (!rec(s.selector) || Object.keys(rec(s.selector)!).length === 0) s.selector = { ...tplLabels };
-    const meta = rec(o.metadata) ?? {};
-    o.metadata = meta;
+    const meta = child(o, 'metadata');
     if (!rec(meta.labels) || Object.keys(rec(meta.labels)!).length === 0) meta.labels = { ...tplLabels };
   }
   setIfMissing(s, 'replicas', 1);

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../object.js';
-import type { ResourceInfo } from '../resource.js';
+import { testResourceInfo as info } from '../testing.js';
 import { applyDefaults, imageTag } from './index.js';
 
-const info = (group: string, kind: string): ResourceInfo => ({
-  group,
-  versions: ['v1'],
-  kind,
-  listKind: `${kind}List`,
-  plural: `${kind.toLowerCase()}s`,
-  singular: kind.toLowerCase(),
-  namespaced: true,
-  verbs: ['create'],
-});
 const defaulted = (group: string, kind: string, o: KubeObject): KubeObject => {
   const c = structuredClone(o);
   applyDefaults(info(group, kind), c);

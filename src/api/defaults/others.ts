@@ -1,12 +1,5 @@
 // Defaulting for networking, autoscaling, RBAC, storage and scheduling types.
-import { isPlainObject } from '../object.js';
-
-type Obj = Record<string, unknown>;
-const rec = (v: unknown): Obj | undefined => (isPlainObject(v) ? v : undefined);
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isPlainObject) : []);
-const setIfMissing = (o: Obj, k: string, v: unknown) => {
-  if (o[k] === undefined || o[k] === null || o[k] === '') o[k] = v;
-};
+import { child, list, rec, setIfMissing, type Obj } from './access.js';
 
 export function defaultNetworkPolicy(o: Obj): void {
   const s = rec(o.spec);
@@ -29,8 +22,7 @@ export function defaultHorizontalPodAutoscaler(o: Obj): void {
     s.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
   const b = rec(s.behavior);
   if (!b) return;
-  const up = rec(b.scaleUp) ?? {};
-  b.scaleUp = up;
+  const up = child(b, 'scaleUp');
   setIfMissing(up, 'stabilizationWindowSeconds', 0);
   setIfMissing(up, 'selectPolicy', 'Max');
   if (!Array.isArray(up.policies))
@@ -38,8 +30,7 @@ export function defaultHorizontalPodAutoscaler(o: Obj): void {
       { type: 'Pods', value: 4, periodSeconds: 15 },
       { type: 'Percent', value: 100, periodSeconds: 15 },
     ];
-  const down = rec(b.scaleDown) ?? {};
-  b.scaleDown = down;
+  const down = child(b, 'scaleDown');
   setIfMissing(down, 'selectPolicy', 'Max');
   if (!Array.isArray(down.policies)) down.policies = [{ type: 'Percent', value: 100, periodSeconds: 15 }];
 }
@@ -68,7 +59,6 @@ export function defaultPriorityClass(o: Obj): void {
 
 export function defaultIngress(o: Obj): void {
   // Ingress v1 has no field defaults; its status keeps an empty loadBalancer, as Kubernetes prints it.
-  const status = rec(o.status) ?? {};
-  o.status = status;
+  const status = child(o, 'status');
   if (!rec(status.loadBalancer)) status.loadBalancer = {};
 }

@@ -1,13 +1,6 @@
 // Pod spec defaulting (pkg/apis/core/v1/defaults.go): every pod and every workload's pod template.
 import { canonicalQuantity, parseQuantity } from '../quantity.js';
-import { isPlainObject } from '../object.js';
-
-type Obj = Record<string, unknown>;
-const rec = (v: unknown): Obj | undefined => (isPlainObject(v) ? v : undefined);
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isPlainObject) : []);
-const setIfMissing = (o: Obj, k: string, v: unknown) => {
-  if (o[k] === undefined || o[k] === null || o[k] === '') o[k] = v;
-};
+import { list, rec, setIfMissing, type Obj } from './access.js';
 
 /** The tag kubelet would pull: "latest" when the image names neither tag nor digest. */
 export function imageTag(image: string): string {

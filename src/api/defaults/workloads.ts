@@ -1,28 +1,15 @@
 // apps/v1 and batch/v1 defaulting (pkg/apis/apps/v1/defaults.go, pkg/apis/batch/v1/defaults.go).
-import { isPlainObject } from '../object.js';
+import { child, rec, setIfMissing, specOf, unset, type Obj } from './access.js';
 import { defaultPodTemplate } from './pod.js';
 import { defaultPersistentVolumeClaim } from './core.js';
-
-type Obj = Record<string, unknown>;
-const rec = (v: unknown): Obj | undefined => (isPlainObject(v) ? v : undefined);
-const specOf = (o: Obj): Obj => {
-  if (!isPlainObject(o.spec)) o.spec = {};
-  return o.spec as Obj;
-};
-const unset = (v: unknown) => v === undefined || v === null;
-const setIfMissing = (o: Obj, k: string, v: unknown) => {
-  if (unset(o[k]) || o[k] === '') o[k] = v;
-};
 
 export function defaultDeployment(o: Obj): void {
   const s = specOf(o);
   setIfMissing(s, 'replicas', 1);
-  const strategy = rec(s.strategy) ?? {};
-  s.strategy = strategy;
+  const strategy = child(s, 'strategy');
   setIfMissing(strategy, 'type', 'RollingUpdate');
   if (strategy.type === 'RollingUpdate') {
-    const ru = rec(strategy.rollingUpdate) ?? {};
-    strategy.rollingUpdate = ru;
+    const ru = child(strategy, 'rollingUpdate');
     setIfMissing(ru, 'maxUnavailable', '25%');
     setIfMissing(ru, 'maxSurge', '25%');
   }
@@ -39,12 +26,10 @@ export function defaultReplicaSet(o: Obj): void {
 
 export function defaultDaemonSet(o: Obj): void {
   const s = specOf(o);
-  const us = rec(s.updateStrategy) ?? {};
-  s.updateStrategy = us;
+  const us = child(s, 'updateStrategy');
   setIfMissing(us, 'type', 'RollingUpdate');
   if (us.type === 'RollingUpdate') {
-    const ru = rec(us.rollingUpdate) ?? {};
-    us.rollingUpdate = ru;
+    const ru = child(us, 'rollingUpdate');
     setIfMissing(ru, 'maxUnavailable', 1);
     setIfMissing(ru, 'maxSurge', 0);
   }
@@ -55,16 +40,13 @@ export function defaultDaemonSet(o: Obj): void {
 export function defaultStatefulSet(o: Obj): void {
   const s = specOf(o);
   setIfMissing(s, 'podManagementPolicy', 'OrderedReady');
-  const us = rec(s.updateStrategy) ?? {};
-  s.updateStrategy = us;
+  const us = child(s, 'updateStrategy');
   setIfMissing(us, 'type', 'RollingUpdate');
   if (us.type === 'RollingUpdate') {
-    const ru = rec(us.rollingUpdate) ?? {};
-    us.rollingUpdate = ru;
+    const ru = child(us, 'rollingUpdate');
     setIfMissing(ru, 'partition', 0);
   }
-  const ret = rec(s.persistentVolumeClaimRetentionPolicy) ?? {};
-  s.persistentVolumeClaimRetentionPolicy = ret;
+  const ret = child(s, 'persistentVolumeClaimRetentionPolicy');
   setIfMissing(ret, 'whenDeleted', 'Retain');
   setIfMissing(ret, 'whenScaled', 'Retain');
   setIfMissing(s, 'replicas', 1);
@@ -110,10 +92,8 @@ export function generateJobSelector(o: Obj): void {
   const meta = rec(o.metadata) ?? {};
   const uid = typeof meta.uid === 'string' ? meta.uid : '';
   if (s.manualSelector === true || !uid || !unset(s.selector)) return;
-  const tpl = rec(s.template) ?? {};
-  s.template = tpl;
-  const tmeta = rec(tpl.metadata) ?? {};
-  tpl.metadata = tmeta;
+  const tpl = child(s, 'template');
+  const tmeta = child(tpl, 'metadata');
   const labels = (rec(tmeta.labels) ?? {}) as Record<string, string>;
   const name = typeof meta.name === 'string' ? meta.name : '';
   labels['batch.kubernetes.io/controller-uid'] = uid;

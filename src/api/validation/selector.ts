@@ -1,6 +1,7 @@
 // Label selectors: validation (meta/v1/validation) and matching, for the workload checks that compare a
 // selector with a pod template's labels.
 import { field, type FieldError } from '../errors.js';
+import { labelSelectorMatches, type LabelSelector } from '../selectors.js';
 import { arr, rec, str, strMap } from './access.js';
 import { isQualifiedName, isValidLabelValue } from './names.js';
 import { validateLabels } from './meta.js';
@@ -40,32 +41,7 @@ export function selectorIsEmpty(sel: unknown): boolean {
   return !s || (Object.keys(strMap(s.matchLabels)).length === 0 && arr(s.matchExpressions).length === 0);
 }
 
+/** Matching for loosely typed input (the object being validated). */
 export function selectorMatches(sel: unknown, labels: Record<string, string> | undefined): boolean {
-  const s = rec(sel);
-  if (!s) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(strMap(s.matchLabels))) if (l[k] !== v) return false;
-  for (const e of arr(s.matchExpressions)) {
-    const r = rec(e) ?? {};
-    const key = str(r.key) ?? '';
-    const values = arr(r.values).map(String);
-    const has = Object.prototype.hasOwnProperty.call(l, key);
-    switch (r.operator) {
-      case 'In':
-        if (!has || !values.includes(l[key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return labelSelectorMatches(sel as LabelSelector | undefined, labels);
 }

@@ -3,19 +3,9 @@ import { test } from 'node:test';
 import { errors, fieldErrorString, type FieldError } from '../errors.js';
 import type { KubeObject } from '../object.js';
 import type { ResourceInfo } from '../resource.js';
+import { testResourceInfo as info } from '../testing.js';
 import { applyDefaults } from '../defaults/index.js';
 import { validateCreate, validateUpdate } from './index.js';
-
-const info = (group: string, kind: string, namespaced = true): ResourceInfo => ({
-  group,
-  versions: ['v1'],
-  kind,
-  listKind: `${kind}List`,
-  plural: `${kind.toLowerCase()}s`,
-  singular: kind.toLowerCase(),
-  namespaced,
-  verbs: ['create'],
-});
 const POD = info('', 'Pod');
 const SVC = info('', 'Service');
 const CM = info('', 'ConfigMap');

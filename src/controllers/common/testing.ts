@@ -152,3 +152,24 @@ export class RecordingQueue implements WorkQueue {
     return this.added.length;
   }
 }
+
+/**
+ * For integration tests: waitFor(what, cond) resolves once cond() holds, checked again each time notify() runs
+ * (wire it to the informers' handlers), and fails after ms.
+ */
+export function changeWaiter(defaultMs: number) {
+  const waiting: (() => void)[] = [];
+  const notify = (): void => waiting.splice(0).forEach((f) => f());
+  const waitFor = (what: string, cond: () => boolean, ms = defaultMs) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+      const check = () => {
+        if (cond()) {
+          clearTimeout(timer);
+          resolve();
+        } else waiting.push(check);
+      };
+      check();
+    });
+  return { notify, waitFor };
+}

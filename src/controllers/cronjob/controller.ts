@@ -6,25 +6,18 @@
 // All time comes from the injected clock, so a fake clock runs hours of schedules in seconds.
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { isApiError } from '../../api/errors.js';
-import type { Client, Informer, InformerFactory, WorkQueue } from '../../client/types.js';
+import type { Informer } from '../../client/types.js';
 import { keyOf, splitKey } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
 import { controllerRefOf, isControlledBy } from '../common/controller-ref.js';
 import { discardEvents, type EventSink } from '../common/events.js';
+import type { ReconcilerDeps } from '../common/run.js';
 import { jsonEqual, withKind } from '../common/objects.js';
 import { cronJobsRef, finishedCondition, jobsRef, metaTime, parseTime, type CronJob, type Job } from '../job/types.js';
 import { parseSchedule, type CronSchedule } from './cron.js';
 import { jobFromTemplate, jobRef } from './job-from-template.js';
 import { jobNameFor, nextScheduleDelayMs, nextScheduleTime, type ScheduleState } from './schedule.js';
 
-export interface CronJobControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  recorder?: EventSink;
-  queue: WorkQueue;
+export interface CronJobControllerDeps extends ReconcilerDeps {
   /** The zone of schedules without spec.timeZone (Kubernetes: the controller manager's local zone). Default UTC. */
   localTimeZone?: string;
 }

@@ -1,6 +1,6 @@
 // The CronJob controller.
 import type { Informer } from '../../client/types.js';
-import { newQueue, runController, type ControllerDeps } from '../common/run.js';
+import { startReconciler, type ControllerDeps } from '../common/run.js';
 import { CronJobController } from './controller.js';
 
 export { CronJobController, type CronJobControllerDeps } from './controller.js';
@@ -10,8 +10,8 @@ export { jobFromTemplate } from './job-from-template.js';
 
 /** Runs until deps.signal aborts. localTimeZone: the zone of schedules without spec.timeZone (default UTC). */
 export function startCronJobController(deps: ControllerDeps & { localTimeZone?: string }): Promise<void> {
-  const name = 'cronjob-controller';
-  const queue = newQueue(deps.clock, name);
-  const c = new CronJobController({ ...deps, logger: deps.logger.child(name), queue });
-  return runController({ name, deps, queue, informers: [c.cronJobs as Informer, c.jobs as Informer], reconcile: (k) => c.reconcile(k) });
+  return startReconciler('cronjob-controller', deps, (d) => {
+    const c = new CronJobController(d);
+    return { informers: [c.cronJobs, c.jobs] as Informer[], reconcile: (k) => c.reconcile(k) };
+  });
 }

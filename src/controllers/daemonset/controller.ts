@@ -4,19 +4,20 @@
 //   reconcile(key): claim pods, make sure the template has a ControllerRevision, then (expectations met) create
 //             and delete per node, roll out the template (RollingUpdate), write status and prune history.
 import { isApiError } from '../../api/errors.js';
-import { selectorMatches } from '../../api/validation/selector.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
 import { controllerrevisions, daemonsets, nodes as nodesRef, pods as podsRef } from '../../client/resources.js';
-import type { Client, Informer, InformerFactory, WorkQueue } from '../../client/types.js';
+import type { Informer } from '../../client/types.js';
 import { keyOf, splitKey } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import { applyClaims } from '../common/adopt.js';
 import { planClaims } from '../common/claim.js';
-import { adoptPatch, controllerRefOf, newControllerRef, releasePatch } from '../common/controller-ref.js';
+import { controllerRefOf, newControllerRef } from '../common/controller-ref.js';
 import { discardEvents, type EventSink } from '../common/events.js';
 import { Expectations } from '../common/expectations.js';
 import { jsonEqual, withKind } from '../common/objects.js';
-import { isPodReady, msUntilAvailable } from '../common/pod-util.js';
+import { enqueueSelecting, ownKeyHandlers, requeueWhenAvailable, resolveControllerRef } from '../common/owners.js';
+import { msUntilAvailable } from '../common/pod-util.js';
 import { slowStartBatch } from '../common/slow-start.js';
+import type { ReconcilerDeps } from '../common/run.js';
 import type { Pod } from '../common/types.js';
 import { syncRevisions } from '../history/sync.js';
 import { ownedRevisions, REVISION_HASH_LABEL, revisionsToPrune, type ControllerRevision } from '../history/revision.js';
@@ -25,14 +26,7 @@ import { managePlan, rollingPlan, type DaemonPlan } from './plan.js';
 import { daemonStatusCounts } from './status.js';
 import { DS_API_VERSION, DS_KIND, type DaemonSet, type Node } from './types.js';
 
-export interface DaemonSetControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  recorder?: EventSink;
-  queue: WorkQueue;
-}
+export type DaemonSetControllerDeps = ReconcilerDeps;
 
 const BURST = 250;
 
@@ -51,23 +45,14 @@ export class DaemonSetController {
     this.revisions = d.informers.informer<ControllerRevision>(controllerrevisions);
     this.expectations = new Expectations(d.clock);
     this.recorder = d.recorder ?? discardEvents;
-    this.daemonSets.addHandlers({
-      add: (o) => d.queue.add(keyOf(o)),
-      update: (_, o) => d.queue.add(keyOf(o)),
-      delete: (o) => {
-        this.expectations.forget(keyOf(o));
-        d.queue.add(keyOf(o));
-      },
-    });
+    this.daemonSets.addHandlers(ownKeyHandlers(d.queue, (o) => this.expectations.forget(keyOf(o))));
     this.pods.addHandlers({
       add: (p) => this.onPod(p, 'add'),
       update: (old, p) => {
         const oldRef = controllerRefOf(old);
         if (oldRef && oldRef.uid !== controllerRefOf(p)?.uid) this.onPod(old, 'update');
         this.onPod(p, p.metadata?.deletionTimestamp && !old.metadata?.deletionTimestamp ? 'delete' : 'update');
-        const o = this.ownerOf(p);
-        const minReady = o?.spec?.minReadySeconds ?? 0;
-        if (o && minReady > 0 && !isPodReady(old) && isPodReady(p)) d.queue.addAfter(keyOf(o), minReady * 1000 + 1);
+        requeueWhenAvailable(d.queue, this.ownerOf(p), old, p);
       },
       delete: (p) => this.onPod(p, 'delete'),
     });
@@ -78,17 +63,13 @@ export class DaemonSetController {
   }
 
   private ownerOf(p: Pod): DaemonSet | undefined {
-    const ref = controllerRefOf(p);
-    if (!ref || ref.kind !== DS_KIND) return undefined;
-    const o = this.daemonSets.get(p.metadata?.namespace, ref.name);
-    return o && o.metadata?.uid === ref.uid ? o : undefined;
+    return resolveControllerRef(this.daemonSets, p, DS_KIND);
   }
 
   private onPod(p: Pod, what: 'add' | 'update' | 'delete'): void {
     if (!controllerRefOf(p)) {
       if (what === 'delete') return;
-      for (const ds of this.daemonSets.list(p.metadata?.namespace)) if (selectorMatches(ds.spec?.selector, p.metadata?.labels)) this.d.queue.add(keyOf(ds));
-      return;
+      return enqueueSelecting(this.d.queue, this.daemonSets, p, (ds) => labelSelectorMatches(ds.spec?.selector, p.metadata?.labels));
     }
     const o = this.ownerOf(p);
     if (!o) return;
@@ -143,28 +124,10 @@ export class DaemonSetController {
 
   /** Claims live pods and our terminating ones (a node with a terminating daemon waits for it to go). */
   private async claimPods(ds: DaemonSet): Promise<Pod[]> {
-    const ns = ds.metadata?.namespace;
-    const candidates = this.pods.list(ns).filter((p) => p.status?.phase !== 'Succeeded');
-    const plan = planClaims(ds, candidates, (p) => selectorMatches(ds.spec?.selector, p.metadata?.labels));
-    const owned = [...plan.own];
-    if (plan.adopt.length > 0) {
-      const ref = newControllerRef(ds, DS_API_VERSION, DS_KIND);
-      for (const p of plan.adopt) {
-        try {
-          owned.push(await this.d.client.patch<Pod>(podsRef, ns, p.metadata?.name ?? '', 'strategic', adoptPatch(p, ref)));
-        } catch (e) {
-          if (!isApiError(e) || e.reason !== 'NotFound') throw e;
-        }
-      }
-    }
-    for (const p of plan.release) {
-      try {
-        await this.d.client.patch(podsRef, ns, p.metadata?.name ?? '', 'strategic', releasePatch(p, ds.metadata?.uid ?? ''));
-      } catch (e) {
-        if (!isApiError(e) || (e.reason !== 'NotFound' && e.reason !== 'Invalid')) throw e;
-      }
-    }
-    return owned;
+    const candidates = this.pods.list(ds.metadata?.namespace).filter((p) => p.status?.phase !== 'Succeeded');
+    const plan = planClaims(ds, candidates, (p) => labelSelectorMatches(ds.spec?.selector, p.metadata?.labels));
+    const adopted = await applyClaims(plan, { client: this.d.client, resource: podsRef, owner: ds, ref: newControllerRef(ds, DS_API_VERSION, DS_KIND) });
+    return [...plan.own, ...adopted];
   }
 
   private async execute(key: string, ds: DaemonSet, plan: DaemonPlan, hash: string): Promise<void> {

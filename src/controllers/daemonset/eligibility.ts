@@ -2,7 +2,7 @@
 // template plus the tolerations every daemon gets, pinned to its node by a node affinity term on metadata.name so
 // the scheduler places it (and honours everything else: resources, ports, taints).
 import type { Affinity, NodeSelectorTerm, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
-import { nodeSelectorMatches, untoleratedTaints } from '../common/node-match.js';
+import { nodeSelectorMatches, untoleratedTaints } from '../../api/selectors.js';
 import type { Pod } from '../common/types.js';
 import type { Node } from './types.js';
 

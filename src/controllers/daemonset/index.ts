@@ -1,6 +1,6 @@
 // The DaemonSet controller.
 import type { Informer } from '../../client/types.js';
-import { newQueue, runController, type ControllerDeps } from '../common/run.js';
+import { startReconciler, type ControllerDeps } from '../common/run.js';
 import { DaemonSetController } from './controller.js';
 
 export { DaemonSetController, groupByNode } from './controller.js';
@@ -10,14 +10,8 @@ export { daemonStatusCounts } from './status.js';
 
 /** Runs until deps.signal aborts; resolves when the workers have stopped. */
 export function startDaemonSetController(deps: ControllerDeps): Promise<void> {
-  const name = 'daemonset-controller';
-  const queue = newQueue(deps.clock, name);
-  const c = new DaemonSetController({ ...deps, logger: deps.logger.child(name), queue });
-  return runController({
-    name,
-    deps,
-    queue,
-    informers: [c.daemonSets as Informer, c.pods as Informer, c.nodes as Informer, c.revisions as Informer],
-    reconcile: (k) => c.reconcile(k),
+  return startReconciler('daemonset-controller', deps, (d) => {
+    const c = new DaemonSetController(d);
+    return { informers: [c.daemonSets, c.pods, c.nodes, c.revisions] as Informer[], reconcile: (k) => c.reconcile(k) };
   });
 }

@@ -1,17 +1,18 @@
 // The Deployment controller: informers on deployments, replica sets and pods; handlers enqueue the deployment
 // concerned; reconcile(key) claims replica sets, then pauses, rolls back, scales or rolls out (sync.go,
 // rolling.go, recreate.go, rollback.go, progress.go).
-import { isApiError } from '../../api/errors.js';
-import { selectorIsEmpty, selectorMatches } from '../../api/validation/selector.js';
-import type { Client, Informer, InformerFactory, WorkQueue } from '../../client/types.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
+import { selectorIsEmpty } from '../../api/validation/selector.js';
+import type { Informer } from '../../client/types.js';
 import { keyOf, splitKey } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import { applyClaims } from '../common/adopt.js';
 import { planClaims } from '../common/claim.js';
-import { adoptPatch, controllerRefOf, newControllerRef, releasePatch } from '../common/controller-ref.js';
+import { controllerRefOf, newControllerRef } from '../common/controller-ref.js';
 import { discardEvents, type EventSink } from '../common/events.js';
 import { withKind } from '../common/objects.js';
+import { enqueueOwner, ownKeyHandlers, resolveControllerRef } from '../common/owners.js';
 import { deploymentsRef, podsRef, replicaSetsRef } from '../common/resources.js';
+import type { ReconcilerDeps } from '../common/run.js';
 import type { Deployment, Pod, ReplicaSet } from '../common/types.js';
 import { event, updateStatus, type Sync } from './context.js';
 import { rolloutRecreate } from './recreate.js';
@@ -19,14 +20,7 @@ import { rollback, rollbackRevision } from './rollback.js';
 import { rolloutRolling } from './rolling.js';
 import { checkPausedConditions, getAllReplicaSetsAndSyncRevision, isScalingEvent, syncDeploymentStatus, syncScaleOnly } from './sync.js';
 
-export interface DeploymentControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  recorder?: EventSink;
-  queue: WorkQueue;
-}
+export type DeploymentControllerDeps = ReconcilerDeps;
 
 export class DeploymentController {
   readonly deployments: Informer<Deployment>;
@@ -39,8 +33,7 @@ export class DeploymentController {
     this.replicaSets = d.informers.informer<ReplicaSet>(replicaSetsRef);
     this.pods = d.informers.informer<Pod>(podsRef);
     this.recorder = d.recorder ?? discardEvents;
-    const enqueue = (o: Deployment) => d.queue.add(keyOf(o));
-    this.deployments.addHandlers({ add: enqueue, update: (_, o) => enqueue(o), delete: enqueue });
+    this.deployments.addHandlers(ownKeyHandlers(d.queue));
     this.replicaSets.addHandlers({
       add: (rs) => this.onReplicaSet(rs),
       update: (old, rs) => {
@@ -49,7 +42,7 @@ export class DeploymentController {
       },
       delete: (rs) => {
         const owner = this.ownerOf(rs);
-        if (owner) enqueue(owner);
+        if (owner) d.queue.add(keyOf(owner));
       },
     });
     // Recreate waits for old pods to go: their deletion may be the event that lets it continue.
@@ -59,27 +52,18 @@ export class DeploymentController {
         if (ref?.kind !== 'ReplicaSet') return;
         const rs = this.replicaSets.get(p.metadata?.namespace, ref.name);
         const owner = rs && rs.metadata?.uid === ref.uid ? this.ownerOf(rs) : undefined;
-        if (owner?.spec?.strategy?.type === 'Recreate') enqueue(owner);
+        if (owner?.spec?.strategy?.type === 'Recreate') d.queue.add(keyOf(owner));
       },
     });
   }
 
   private ownerOf(rs: ReplicaSet): Deployment | undefined {
-    const ref = controllerRefOf(rs);
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const dep = this.deployments.get(rs.metadata?.namespace, ref.name);
-    return dep && dep.metadata?.uid === ref.uid ? dep : undefined;
+    return resolveControllerRef(this.deployments, rs, 'Deployment');
   }
 
+  /** Its deployment or, for an orphan, any deployment that selects it (and so may adopt it). */
   private onReplicaSet(rs: ReplicaSet): void {
-    if (controllerRefOf(rs)) {
-      const owner = this.ownerOf(rs);
-      if (owner) this.d.queue.add(keyOf(owner));
-      return;
-    }
-    // An orphan: any deployment that selects it may adopt it.
-    for (const dep of this.deployments.list(rs.metadata?.namespace))
-      if (!selectorIsEmpty(dep.spec?.selector) && selectorMatches(dep.spec?.selector, rs.metadata?.labels)) this.d.queue.add(keyOf(dep));
+    enqueueOwner(this.d.queue, this.deployments, 'Deployment', rs, (dep) => !selectorIsEmpty(dep.spec?.selector) && labelSelectorMatches(dep.spec?.selector, rs.metadata?.labels));
   }
 
   async reconcile(key: string): Promise<void> {
@@ -120,37 +104,15 @@ export class DeploymentController {
 
   /** Replica sets this deployment controls after adopting matching orphans and releasing strays (copies). */
   private async claimReplicaSets(dep: Deployment): Promise<ReplicaSet[]> {
-    const ns = dep.metadata?.namespace;
-    const plan = planClaims(dep, this.replicaSets.list(ns), (rs) => selectorMatches(dep.spec?.selector, rs.metadata?.labels));
-    const owned = plan.own.map((rs) => structuredClone(rs));
-    if (plan.adopt.length > 0 && (await this.canAdopt(dep))) {
-      const ref = newControllerRef(dep, 'apps/v1', 'Deployment');
-      for (const rs of plan.adopt) {
-        try {
-          owned.push(await this.d.client.patch<ReplicaSet>(replicaSetsRef, ns, rs.metadata?.name ?? '', 'strategic', adoptPatch(rs, ref)));
-        } catch (e) {
-          if (!(isApiError(e) && e.reason === 'NotFound')) throw e;
-        }
-      }
-    }
-    for (const rs of plan.release) {
-      try {
-        await this.d.client.patch(replicaSetsRef, ns, rs.metadata?.name ?? '', 'strategic', releasePatch(rs, dep.metadata?.uid ?? ''));
-      } catch (e) {
-        if (!(isApiError(e) && (e.reason === 'NotFound' || e.reason === 'Invalid'))) throw e;
-      }
-    }
-    return owned;
-  }
-
-  private async canAdopt(dep: Deployment): Promise<boolean> {
-    try {
-      const fresh = await this.d.client.get(deploymentsRef, dep.metadata?.namespace, dep.metadata?.name ?? '');
-      return fresh.metadata?.uid === dep.metadata?.uid && !fresh.metadata?.deletionTimestamp;
-    } catch (e) {
-      if (isApiError(e) && e.reason === 'NotFound') return false;
-      throw e;
-    }
+    const plan = planClaims(dep, this.replicaSets.list(dep.metadata?.namespace), (rs) => labelSelectorMatches(dep.spec?.selector, rs.metadata?.labels));
+    const adopted = await applyClaims(plan, {
+      client: this.d.client,
+      resource: replicaSetsRef,
+      owner: dep,
+      ref: newControllerRef(dep, 'apps/v1', 'Deployment'),
+      ownerResource: deploymentsRef,
+    });
+    return [...plan.own.map((rs) => structuredClone(rs)), ...adopted];
   }
 
   /** Pods of the deployment's replica sets, by replica set uid. */
@@ -159,7 +121,7 @@ export class DeploymentController {
     const m = new Map<string, Pod[]>([...uids].map((u) => [u, []]));
     for (const p of this.pods.list(dep.metadata?.namespace)) {
       const ref = controllerRefOf(p);
-      if (!ref || !uids.has(ref.uid) || !selectorMatches(dep.spec?.selector, p.metadata?.labels)) continue;
+      if (!ref || !uids.has(ref.uid) || !labelSelectorMatches(dep.spec?.selector, p.metadata?.labels)) continue;
       m.get(ref.uid)!.push(p);
     }
     return m;

@@ -1,6 +1,6 @@
 // The Deployment controller.
 import type { Informer } from '../../client/types.js';
-import { newQueue, runController, type ControllerDeps } from '../common/run.js';
+import { startReconciler, type ControllerDeps } from '../common/run.js';
 import { DeploymentController } from './controller.js';
 
 export { DeploymentController } from './controller.js';
@@ -9,14 +9,8 @@ export * as deploymentUtil from './util.js';
 
 /** Runs until deps.signal aborts; resolves when the workers have stopped. */
 export function startDeploymentController(deps: ControllerDeps): Promise<void> {
-  const name = 'deployment-controller';
-  const queue = newQueue(deps.clock, name);
-  const c = new DeploymentController({ ...deps, logger: deps.logger.child(name), queue });
-  return runController({
-    name,
-    deps,
-    queue,
-    informers: [c.deployments as Informer, c.replicaSets as Informer, c.pods as Informer],
-    reconcile: (k) => c.reconcile(k),
+  return startReconciler('deployment-controller', deps, (d) => {
+    const c = new DeploymentController(d);
+    return { informers: [c.deployments, c.replicaSets, c.pods] as Informer[], reconcile: (k) => c.reconcile(k) };
   });
 }

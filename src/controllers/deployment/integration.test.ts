@@ -7,6 +7,7 @@ import { startTestApi, type TestApi } from '../../client/testing.js';
 import { realClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import { RecordedEvents } from '../common/events.js';
+import { changeWaiter } from '../common/testing.js';
 import { isPodReady } from '../common/pod-util.js';
 import { deploymentsRef, podsRef, replicaSetsRef } from '../common/resources.js';
 import type { Deployment, Pod, ReplicaSet } from '../common/types.js';
@@ -23,21 +24,7 @@ describe('deployment rollout against the API server', () => {
   const events = new RecordedEvents();
   const violations: string[] = [];
   let checking = false;
-  const changes: (() => void)[] = [];
-  const notify = () => changes.splice(0).forEach((f) => f());
-
-  /** Resolves when cond() holds, re-checking on every cache change; fails after the deadline. */
-  const waitFor = (what: string, cond: () => boolean, ms = 10_000) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-      const check = () => {
-        if (cond()) {
-          clearTimeout(timer);
-          resolve();
-        } else changes.push(check);
-      };
-      check();
-    });
+  const { notify, waitFor } = changeWaiter(10_000);
 
   before(async () => {
     t = await startTestApi();

@@ -3,11 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ApiError } from '../../api/errors.js';
-import { createApiServer, type ApiServer } from '../../apiserver/index.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
-import { RestClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
-import { MemoryStore } from '../../store/memory/memory-store.js';
+import type { RestClient } from '../../client/rest.js';
+import { eventually, startTestApi, type TestApi } from '../../client/testing.js';
 import { realClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import { DisruptionController, PDB_REF } from './controller.js';
@@ -16,28 +14,15 @@ import type { PodDisruptionBudget } from './types.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 
-async function eventually<T>(fn: () => Promise<T | undefined>, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('disruption controller and eviction hook', () => {
-  let api: ApiServer;
-  let store: MemoryStore;
+  let t: TestApi;
   let client: RestClient;
   let done: Promise<void>;
   const ac = new AbortController();
   before(async () => {
-    store = new MemoryStore();
     let check: ((pod: never) => Promise<void>) | undefined;
-    api = createApiServer({ store, authenticate: () => ({ name: 'admin', groups: ['system:masters'] }), hooks: { checkEviction: (pod) => check!(pod as never) } });
-    await api.init();
-    client = new RestClient(inProcessTransport((req, res) => api.handle(req, res)));
+    t = await startTestApi({ hooks: { checkEviction: (pod) => check!(pod as never) } });
+    client = t.client;
     check = evictionChecker(client);
     const c = new DisruptionController({ client, informers: createInformerFactory({ client, logger: silentLogger }), clock: realClock, logger: silentLogger, signal: ac.signal });
     done = c.run(ac.signal);
@@ -45,8 +30,7 @@ describe('disruption controller and eviction hook', () => {
   after(async () => {
     ac.abort();
     await done;
-    await api.close();
-    await store.close();
+    await t.close();
   });
 
   it('keeps status and refuses an eviction past the budget', async () => {

@@ -4,14 +4,13 @@
 // cache and writes its status when it changed.
 import type { KubeObject } from '../../api/object.js';
 import { createWorkQueue, runWorkers } from '../../client/workqueue.js';
-import { keyOf, splitKey, type Client, type Informer, type InformerFactory, type ResourceRef, type WorkQueue } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import { keyOf, splitKey, type Informer, type ResourceRef, type WorkQueue } from '../../client/types.js';
 import { controllerRefOf } from '../common/controller-ref.js';
 import { jsonEqual } from '../common/objects.js';
 import type { Pod } from '../common/types.js';
+import type { ControllerEnv } from '../common/run.js';
 import { computeBudgetStatus, needsControllerScale } from './budget.js';
-import { selectorMatches } from './selector.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
 import type { PodDisruptionBudget } from './types.js';
 
 const ref = (group: string, resource: string): ResourceRef => ({ group, version: 'v1', resource, namespaced: true });
@@ -22,12 +21,7 @@ const DEPLOY = ref('apps', 'deployments');
 const STS = ref('apps', 'statefulsets');
 const RC = ref('', 'replicationcontrollers');
 
-export interface DisruptionDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  signal: AbortSignal;
+export interface DisruptionDeps extends ControllerEnv {
   workers?: number;
 }
 
@@ -72,7 +66,7 @@ export class DisruptionController {
 
   private enqueueFor(pod: Pod): void {
     for (const b of this.pdbs.list(pod.metadata?.namespace)) {
-      if (selectorMatches(b.spec?.selector, pod.metadata?.labels)) this.queue.add(keyOf(b));
+      if (labelSelectorMatches(b.spec?.selector, pod.metadata?.labels)) this.queue.add(keyOf(b));
     }
   }
 
@@ -80,7 +74,7 @@ export class DisruptionController {
     const { namespace, name } = splitKey(key);
     const pdb = this.pdbs.get(namespace, name);
     if (!pdb) return;
-    const pods = this.pods.list(namespace).filter((p) => selectorMatches(pdb.spec?.selector, p.metadata?.labels));
+    const pods = this.pods.list(namespace).filter((p) => labelSelectorMatches(pdb.spec?.selector, p.metadata?.labels));
     const now = this.d.clock.now();
     const controllerScale = needsControllerScale(pdb) ? this.controllerScale(pods) : 0;
     const { status, recheckAt } = computeBudgetStatus({ pdb, pods, controllerScale, now });

@@ -12,7 +12,7 @@ import type { Client } from '../../client/types.js';
 import { isPodReady } from '../common/pod-util.js';
 import type { Pod } from '../common/types.js';
 import { withAllowedCondition } from './budget.js';
-import { selectorMatches } from './selector.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
 import { rfc3339, type PodDisruptionBudget } from './types.js';
 
 /** Kubernetes refuses evictions once this many are waiting for the controller to confirm them. */
@@ -31,7 +31,7 @@ function tooMany(cause: string): ApiError {
 
 export function budgetsForPod(pdbs: readonly PodDisruptionBudget[], pod: Pod): PodDisruptionBudget[] {
   const ns = pod.metadata?.namespace;
-  return pdbs.filter((b) => b.metadata?.namespace === ns && selectorMatches(b.spec?.selector, pod.metadata?.labels));
+  return pdbs.filter((b) => b.metadata?.namespace === ns && labelSelectorMatches(b.spec?.selector, pod.metadata?.labels));
 }
 
 export function decideEviction(pdbs: readonly PodDisruptionBudget[], pod: Pod, now: Date): EvictionDecision {

@@ -2,5 +2,5 @@
 export { DisruptionController, startDisruptionController, type DisruptionDeps, PDB_REF } from './controller.js';
 export { evictionChecker, decideEviction, budgetsForPod, EVICTION_REFUSED, type EvictionDecision } from './eviction.js';
 export { computeBudgetStatus, expectedAndDesired, needsControllerScale, scaledValue } from './budget.js';
-export { selectorMatches } from './selector.js';
+export { labelSelectorMatches as selectorMatches } from '../../api/selectors.js';
 export type { PodDisruptionBudget } from './types.js';

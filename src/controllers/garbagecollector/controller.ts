@@ -11,11 +11,10 @@ import type { KubeObject } from '../../api/object.js';
 import { apiVersionOf } from '../../api/resource.js';
 import { OWNER_INDEX } from '../../client/informer.js';
 import { createWorkQueue, runWorkers } from '../../client/workqueue.js';
-import type { Client, Informer, InformerFactory, ResourceRef, WorkQueue } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import type { Informer, ResourceRef, WorkQueue } from '../../client/types.js';
 import { blockingDependents, decide, type OwnerState } from './decide.js';
 import { crdKind, kindOf, resolveKind, type Crd } from './kinds.js';
+import type { ControllerEnv } from '../common/run.js';
 
 const r = (group: string, version: string, resource: string, namespaced = true): ResourceRef => ({ group, version, resource, namespaced });
 export const CRDS = r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', false);
@@ -46,12 +45,7 @@ export const GC_RESOURCES: readonly ResourceRef[] = [
 
 export const UID_INDEX = 'uid';
 
-export interface GarbageCollectorDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  signal: AbortSignal;
+export interface GarbageCollectorDeps extends ControllerEnv {
   /** Also follow custom resources (an informer per CRD). Default true. */
   customResources?: boolean;
   resources?: readonly ResourceRef[];

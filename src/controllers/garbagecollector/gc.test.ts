@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject, OwnerReference } from '../../api/object.js';
 import { createInformerFactory } from '../../client/informer-factory.js';
-import { startTestApi, type TestApi } from '../../client/testing.js';
+import { eventually, gone, startTestApi, type TestApi } from '../../client/testing.js';
 import { realClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import { GarbageCollector } from './controller.js';
@@ -39,16 +39,6 @@ describe('gc decisions', () => {
 const CM = { group: '', version: 'v1', resource: 'configmaps', namespaced: true };
 const ROLES = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', namespaced: true };
 
-async function eventually<T>(fn: () => Promise<T | undefined>, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const gone = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: number }) => (e.code === 404 ? true : undefined));
 
 describe('garbage collector against the API server', () => {
   let t: TestApi;

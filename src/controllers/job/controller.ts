@@ -7,19 +7,20 @@
 //     condition and, once its pods have stopped, the final one; otherwise suspend or run the right pods
 //     (manage.ts) after the failure backoff; write status; after ttlSecondsAfterFinished delete the job.
 import { isApiError } from '../../api/errors.js';
-import { selectorMatches } from '../../api/validation/selector.js';
-import type { Client, Informer, InformerFactory, WorkQueue } from '../../client/types.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
+import type { Informer } from '../../client/types.js';
 import { keyOf, splitKey } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import { applyClaims } from '../common/adopt.js';
 import { planClaims } from '../common/claim.js';
-import { adoptPatch, controllerRefOf, isControlledBy, newControllerRef } from '../common/controller-ref.js';
+import { controllerRefOf, isControlledBy, newControllerRef } from '../common/controller-ref.js';
 import { discardEvents, type EventSink } from '../common/events.js';
 import { Expectations } from '../common/expectations.js';
 import { jsonEqual, withKind } from '../common/objects.js';
+import { resolveControllerRef } from '../common/owners.js';
 import { isPodReady } from '../common/pod-util.js';
 import { podsRef } from '../common/resources.js';
 import { slowStartBatch } from '../common/slow-start.js';
+import type { ReconcilerDeps } from '../common/run.js';
 import type { Pod } from '../common/types.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, type BackoffOptions } from './backoff.js';
 import { isTrue, REASON, setCondition, findCondition, type Why } from './conditions.js';
@@ -30,13 +31,7 @@ import { podForJob } from './pod-template.js';
 import { hasTrackingFinalizer, isActive, isTerminating, planTracking, settleUncounted } from './tracking.js';
 import { finishedCondition, jobsRef, metaTime, parseTime, TRACKING_FINALIZER, type Job } from './types.js';
 
-export interface JobControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  recorder?: EventSink;
-  queue: WorkQueue;
+export interface JobControllerDeps extends ReconcilerDeps {
   /** Failure backoff: first delay (default 10 s, doubling) and cap (default 6 min). Tests shorten them. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -85,10 +80,7 @@ export class JobController {
   // ---- handlers ----
 
   private jobOf(p: Pod): Job | undefined {
-    const ref = controllerRefOf(p);
-    if (!ref || ref.kind !== 'Job') return undefined;
-    const j = this.jobs.get(p.metadata?.namespace, ref.name);
-    return j && j.metadata?.uid === ref.uid ? j : undefined;
+    return resolveControllerRef(this.jobs, p, 'Job');
   }
 
   private onPod(p: Pod, old?: Pod, what?: 'add' | 'delete'): void {
@@ -300,41 +292,20 @@ export class JobController {
 
   /** The job's pods: ours, plus orphans matching the selector (adopted); ours that stopped matching are released. */
   private async claimPods(job: Job): Promise<Pod[]> {
-    const ns = job.metadata?.namespace;
     // The API server generates a selector from the job's uid; should one be missing, claim only what we created.
     const sel = job.spec?.selector;
-    const matches = sel ? (p: Pod) => selectorMatches(sel, p.metadata?.labels) : (p: Pod) => isControlledBy(p, job);
-    const plan = planClaims(job, this.pods.list(ns), matches);
-    const owned = [...plan.own];
-    if (plan.adopt.length > 0 && (await this.canAdopt(job))) {
-      const ref = newControllerRef(job, 'batch/v1', 'Job');
-      for (const p of plan.adopt) {
-        try {
-          owned.push(await this.d.client.patch<Pod>(podsRef, ns, p.metadata?.name ?? '', 'strategic', adoptPatch(p, ref)));
-        } catch (e) {
-          if (!isApiError(e) || e.reason !== 'NotFound') throw e;
-        }
-      }
-    }
-    for (const p of plan.release) {
-      const patch = { metadata: { ownerReferences: [{ $patch: 'delete', uid: job.metadata?.uid }], '$deleteFromPrimitiveList/finalizers': [TRACKING_FINALIZER], uid: p.metadata?.uid } };
-      try {
-        await this.d.client.patch(podsRef, ns, p.metadata?.name ?? '', 'strategic', patch);
-      } catch (e) {
-        if (!isApiError(e) || (e.reason !== 'NotFound' && e.reason !== 'Invalid')) throw e;
-      }
-    }
-    return owned;
-  }
-
-  private async canAdopt(job: Job): Promise<boolean> {
-    try {
-      const fresh = await this.d.client.get(jobsRef, job.metadata?.namespace, job.metadata?.name ?? '');
-      return fresh.metadata?.uid === job.metadata?.uid && !fresh.metadata?.deletionTimestamp;
-    } catch (e) {
-      if (isApiError(e) && e.reason === 'NotFound') return false;
-      throw e;
-    }
+    const matches = sel ? (p: Pod) => labelSelectorMatches(sel, p.metadata?.labels) : (p: Pod) => isControlledBy(p, job);
+    const plan = planClaims(job, this.pods.list(job.metadata?.namespace), matches);
+    const adopted = await applyClaims(plan, {
+      client: this.d.client,
+      resource: podsRef,
+      owner: job,
+      ref: newControllerRef(job, 'batch/v1', 'Job'),
+      ownerResource: jobsRef,
+      // A released pod keeps running outside the job: it must not keep our finalizer either.
+      releasePatch: (p) => ({ metadata: { ownerReferences: [{ $patch: 'delete', uid: job.metadata?.uid }], '$deleteFromPrimitiveList/finalizers': [TRACKING_FINALIZER], uid: p.metadata?.uid } }),
+    });
+    return [...plan.own, ...adopted];
   }
 
   /** Removes the tracking finalizer; returns the uids now free of it (including pods already gone). */

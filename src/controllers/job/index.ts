@@ -1,6 +1,6 @@
 // The Job controller (with ttl-after-finished built in).
 import type { Informer } from '../../client/types.js';
-import { newQueue, runController, type ControllerDeps } from '../common/run.js';
+import { startReconciler, type ControllerDeps } from '../common/run.js';
 import { JobController } from './controller.js';
 
 export { JobController, type JobControllerDeps, ttlExpiry, pastBackoffLimitOnFailure } from './controller.js';
@@ -15,8 +15,8 @@ export * from './types.js';
  * capped at 6 min).
  */
 export function startJobController(deps: ControllerDeps & { backoffBaseMs?: number; backoffMaxMs?: number }): Promise<void> {
-  const name = 'job-controller';
-  const queue = newQueue(deps.clock, name);
-  const c = new JobController({ ...deps, logger: deps.logger.child(name), queue });
-  return runController({ name, deps, queue, informers: [c.jobs as Informer, c.pods as Informer], reconcile: (k) => c.reconcile(k) });
+  return startReconciler('job-controller', deps, (d) => {
+    const c = new JobController(d);
+    return { informers: [c.jobs, c.pods] as Informer[], reconcile: (k) => c.reconcile(k) };
+  });
 }

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SharedInformerFactory } from '../../client/informer-factory.js';
-import { startTestApi, type TestApi } from '../../client/testing.js';
+import { eventually, startTestApi, type TestApi } from '../../client/testing.js';
 import { startScheduler } from '../../scheduler/index.js';
 import { startSimNodes, type SimNodes } from '../../sim/index.js';
 import { COMPLETE_AFTER, FAIL_ONCE_INDEXES } from '../../sim/stages.js';
@@ -18,16 +18,6 @@ import { startJobController } from './index.js';
 import { COMPLETION_INDEX, jobsRef, type Job } from './types.js';
 
 const NS = 'default';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('Indexed job on simulated nodes', () => {
   let t: TestApi;
@@ -77,19 +67,19 @@ describe('Indexed job on simulated nodes', () => {
     let maxActive = 0;
     const pods = async () => (await t.client.list<Pod>(podsRef, NS)).items;
     // Half way: a new controller with empty memory takes over.
-    await eventually('four indexes done', async () => {
+    await eventually(async () => {
       const j = await t.client.get<Job>(jobsRef, NS, 'idx');
       maxActive = Math.max(maxActive, j.status?.active ?? 0);
       return (j.status?.succeeded ?? 0) >= 4 ? j : undefined;
-    });
+    }, 'four indexes done', 20_000);
     controller!.stop.abort();
     await controller!.done;
     startController();
-    const done = await eventually('Complete', async () => {
+    const done = await eventually(async () => {
       const j = await t.client.get<Job>(jobsRef, NS, 'idx');
       maxActive = Math.max(maxActive, j.status?.active ?? 0);
       return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
-    }, 30_000);
+    }, 'Complete', 30_000);
     assert.equal(done.status?.completedIndexes, '0-9');
     assert.equal(done.status?.failedIndexes, '');
     assert.equal(done.status?.succeeded, 10);

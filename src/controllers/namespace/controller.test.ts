@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createInformerFactory } from '../../client/informer-factory.js';
-import { startTestApi, type TestApi } from '../../client/testing.js';
+import { eventually, gone, startTestApi, type TestApi } from '../../client/testing.js';
 import { startSimNodes, type SimNodes } from '../../sim/index.js';
 import { realClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
@@ -17,16 +17,6 @@ const SA = { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: 
 const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const DEPLOY = { group: 'apps', version: 'v1', resource: 'deployments', namespaced: true };
 
-async function eventually<T>(fn: () => Promise<T | undefined>, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const gone = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: number }) => (e.code === 404 ? true : undefined));
 
 describe('namespace conditions', () => {
   it('say what remains', () => {

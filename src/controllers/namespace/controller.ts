@@ -4,22 +4,16 @@
 import type { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { createWorkQueue, runWorkers } from '../../client/workqueue.js';
-import type { Client, Informer, InformerFactory, ResourceRef, WorkQueue } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import type { Informer, ResourceRef, WorkQueue } from '../../client/types.js';
 import { jsonEqual } from '../common/objects.js';
+import type { ControllerEnv } from '../common/run.js';
 import { mergeConditions, namespaceConditions, type NamespaceCondition, type PassResult } from './conditions.js';
 import { namespacedRefs } from './resources.js';
 
 export const NAMESPACES: ResourceRef = { group: '', version: 'v1', resource: 'namespaces', namespaced: false };
 export const FINALIZER = 'kubernetes';
 
-export interface NamespaceDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  signal: AbortSignal;
+export interface NamespaceDeps extends ControllerEnv {
   /** How soon to look again while content remains (default 1 s). */
   recheckMs?: number;
   workers?: number;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createInformerFactory } from '../../client/informer-factory.js';
-import { startTestApi, type TestApi } from '../../client/testing.js';
+import { eventually, startTestApi, type TestApi } from '../../client/testing.js';
 import { startSimNodes, type SimNodes } from '../../sim/index.js';
 import { FakeClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
@@ -14,15 +14,6 @@ import type { Node } from './types.js';
 const PODS = { group: '', version: 'v1', resource: 'pods', namespaced: true };
 const NODES = { group: '', version: 'v1', resource: 'nodes', namespaced: false };
 
-async function eventually<T>(fn: () => Promise<T | undefined>, what: string, ms = 4000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('node lifecycle with simulated nodes', () => {

@@ -5,11 +5,10 @@
 import type { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { createWorkQueue, runWorkers } from '../../client/workqueue.js';
-import type { Client, Informer, InformerFactory, ResourceRef, WorkQueue } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import type { Informer, ResourceRef, WorkQueue } from '../../client/types.js';
 import { discardEvents, type EventSink } from '../common/events.js';
 import type { Pod } from '../common/types.js';
+import type { ControllerEnv } from '../common/run.js';
 import { evictionAt } from './eviction-time.js';
 import { markUnknown, readyStatus, reconcileTaints, wantedTaints } from './health.js';
 import { rfc3339, type Node } from './types.js';
@@ -20,12 +19,7 @@ const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', resou
 const LEASE_NS = 'kube-node-lease';
 export const POD_NODE_INDEX = 'spec.nodeName';
 
-export interface NodeLifecycleDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  signal: AbortSignal;
+export interface NodeLifecycleDeps extends ControllerEnv {
   events?: EventSink;
   /** How long a node may stay silent before it is Unknown (default 40 s, node-monitor-grace-period). */
   gracePeriodMs?: number;

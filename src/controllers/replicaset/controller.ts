@@ -5,19 +5,20 @@
 //             difference when expectations are met, then write status.
 import type { KubeObject } from '../../api/object.js';
 import { isApiError } from '../../api/errors.js';
-import type { Client, Informer, InformerFactory, WorkQueue } from '../../client/types.js';
+import type { Informer } from '../../client/types.js';
 import { keyOf, splitKey } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import { applyClaims } from '../common/adopt.js';
 import { planClaims } from '../common/claim.js';
-import { adoptPatch, controllerRefOf, newControllerRef, releasePatch } from '../common/controller-ref.js';
+import { controllerRefOf, newControllerRef } from '../common/controller-ref.js';
 import { discardEvents, type EventSink } from '../common/events.js';
 import { Expectations } from '../common/expectations.js';
 import { withKind } from '../common/objects.js';
+import { enqueueSelecting, ownKeyHandlers, requeueWhenAvailable, resolveControllerRef } from '../common/owners.js';
 import { podsToDelete } from '../common/pod-ranking.js';
-import { isPodActive, isPodReady, msUntilAvailable } from '../common/pod-util.js';
+import { isPodActive, msUntilAvailable } from '../common/pod-util.js';
 import { podsRef } from '../common/resources.js';
 import { slowStartBatch } from '../common/slow-start.js';
+import type { ReconcilerDeps } from '../common/run.js';
 import type { Pod } from '../common/types.js';
 import type { ReplicaKind, ReplicaOwner } from './kinds.js';
 import { calculateStatus, statusEqual } from './status.js';
@@ -25,14 +26,7 @@ import { calculateStatus, statusEqual } from './status.js';
 /** At most this many creates or deletes per sync (Kubernetes' burstReplicas). */
 export const BURST_REPLICAS = 500;
 
-export interface ReplicaControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  recorder?: EventSink;
-  queue: WorkQueue;
-}
+export type ReplicaControllerDeps = ReconcilerDeps;
 
 export class ReplicaController {
   readonly owners: Informer<ReplicaOwner>;
@@ -48,14 +42,7 @@ export class ReplicaController {
     this.pods = d.informers.informer<Pod>(podsRef);
     this.expectations = new Expectations(d.clock);
     this.recorder = d.recorder ?? discardEvents;
-    this.owners.addHandlers({
-      add: (o) => d.queue.add(keyOf(o)),
-      update: (_, o) => d.queue.add(keyOf(o)),
-      delete: (o) => {
-        this.expectations.forget(keyOf(o));
-        d.queue.add(keyOf(o));
-      },
-    });
+    this.owners.addHandlers(ownKeyHandlers(d.queue, (o) => this.expectations.forget(keyOf(o))));
     this.pods.addHandlers({
       add: (p) => this.onPodAdd(p),
       update: (old, p) => this.onPodUpdate(old, p),
@@ -67,14 +54,11 @@ export class ReplicaController {
 
   /** The owner (of our kind, still in the cache with the same uid) a pod's controller reference points at. */
   private ownerOf(p: Pod): ReplicaOwner | undefined {
-    const ref = controllerRefOf(p);
-    if (!ref || ref.kind !== this.kind.kind) return undefined;
-    const o = this.owners.get(p.metadata?.namespace, ref.name);
-    return o && o.metadata?.uid === ref.uid ? o : undefined;
+    return resolveControllerRef(this.owners, p, this.kind.kind);
   }
 
-  private matchingOwners(p: Pod): ReplicaOwner[] {
-    return this.owners.list(p.metadata?.namespace).filter((o) => this.kind.selects(o, p.metadata?.labels));
+  private enqueueMatchingOwners(p: Pod): void {
+    enqueueSelecting(this.d.queue, this.owners, p, (o) => this.kind.selects(o, p.metadata?.labels));
   }
 
   private onPodAdd(p: Pod): void {
@@ -86,7 +70,7 @@ export class ReplicaController {
       this.d.queue.add(keyOf(o));
       return;
     }
-    for (const o of this.matchingOwners(p)) this.d.queue.add(keyOf(o));
+    this.enqueueMatchingOwners(p);
   }
 
   private onPodUpdate(old: Pod, p: Pod): void {
@@ -100,16 +84,11 @@ export class ReplicaController {
       const o = this.ownerOf(old);
       if (o) this.d.queue.add(keyOf(o));
     }
-    if (ref) {
-      const o = this.ownerOf(p);
-      if (!o) return;
-      this.d.queue.add(keyOf(o));
-      // A pod that just became ready becomes available minReadySeconds later: look again then.
-      const minReady = o.spec?.minReadySeconds ?? 0;
-      if (minReady > 0 && !isPodReady(old) && isPodReady(p)) this.d.queue.addAfter(keyOf(o), minReady * 1000 + 1);
-      return;
-    }
-    for (const o of this.matchingOwners(p)) this.d.queue.add(keyOf(o));
+    if (!ref) return this.enqueueMatchingOwners(p);
+    const o = this.ownerOf(p);
+    if (!o) return;
+    this.d.queue.add(keyOf(o));
+    requeueWhenAvailable(this.d.queue, o, old, p);
   }
 
   private onPodDelete(p: Pod): void {
@@ -157,38 +136,14 @@ export class ReplicaController {
   /** Adopts orphans that match, releases ours that stopped matching; returns the pods the owner now controls. */
   private async claimPods(owner: ReplicaOwner, pods: Pod[]): Promise<Pod[]> {
     const plan = planClaims(owner, pods, (p) => this.kind.selects(owner, p.metadata?.labels));
-    const owned = [...plan.own];
-    const ns = owner.metadata?.namespace;
-    if (plan.adopt.length > 0 && (await this.canAdopt(owner))) {
-      const ref = newControllerRef(owner, this.kind.apiVersion, this.kind.kind);
-      for (const p of plan.adopt) {
-        try {
-          owned.push(await this.d.client.patch<Pod>(podsRef, ns, p.metadata?.name ?? '', 'strategic', adoptPatch(p, ref)));
-        } catch (e) {
-          if (!isApiError(e) || e.reason !== 'NotFound') throw e;
-        }
-      }
-    }
-    for (const p of plan.release) {
-      try {
-        await this.d.client.patch(podsRef, ns, p.metadata?.name ?? '', 'strategic', releasePatch(p, owner.metadata?.uid ?? ''));
-      } catch (e) {
-        // Gone, or its uid changed (422 on the uid precondition): either way it is not ours to release.
-        if (!isApiError(e) || (e.reason !== 'NotFound' && e.reason !== 'Invalid')) throw e;
-      }
-    }
-    return owned;
-  }
-
-  /** Adoption needs a fresh read: a cached owner may have been deleted (and even recreated) meanwhile. */
-  private async canAdopt(owner: ReplicaOwner): Promise<boolean> {
-    try {
-      const fresh = await this.d.client.get(this.kind.ref, owner.metadata?.namespace, owner.metadata?.name ?? '');
-      return fresh.metadata?.uid === owner.metadata?.uid && !fresh.metadata?.deletionTimestamp;
-    } catch (e) {
-      if (isApiError(e) && e.reason === 'NotFound') return false;
-      throw e;
-    }
+    const adopted = await applyClaims(plan, {
+      client: this.d.client,
+      resource: podsRef,
+      owner,
+      ref: newControllerRef(owner, this.kind.apiVersion, this.kind.kind),
+      ownerResource: this.kind.ref,
+    });
+    return [...plan.own, ...adopted];
   }
 
   private async manageReplicas(key: string, owner: ReplicaOwner, owned: Pod[], want: number): Promise<void> {

@@ -1,5 +1,5 @@
 // The ReplicaSet and ReplicationController controllers (one implementation, two kinds).
-import { runController, newQueue, type ControllerDeps } from '../common/run.js';
+import { startReconciler, type ControllerDeps } from '../common/run.js';
 import type { Informer } from '../../client/types.js';
 import { ReplicaController } from './controller.js';
 import { replicaSetKind, replicationControllerKind, type ReplicaKind } from './kinds.js';
@@ -9,9 +9,10 @@ export { replicaSetKind, replicationControllerKind, type ReplicaKind } from './k
 export { calculateStatus } from './status.js';
 
 function start(kind: ReplicaKind, name: string, deps: ControllerDeps): Promise<void> {
-  const queue = newQueue(deps.clock, name);
-  const c = new ReplicaController(kind, { ...deps, logger: deps.logger.child(name), queue });
-  return runController({ name, deps, queue, informers: [c.owners as Informer, c.pods as Informer], reconcile: (k) => c.reconcile(k) });
+  return startReconciler(name, deps, (d) => {
+    const c = new ReplicaController(kind, d);
+    return { informers: [c.owners, c.pods] as Informer[], reconcile: (k) => c.reconcile(k) };
+  });
 }
 
 /** Runs until deps.signal aborts; resolves when the workers have stopped. */

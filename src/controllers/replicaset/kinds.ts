@@ -1,5 +1,5 @@
 // ReplicaSet and ReplicationController differ only in where they live and how their selector is written.
-import { selectorMatches } from '../../api/validation/selector.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
 import type { ResourceRef } from '../../client/types.js';
 import { matchesMapSelector } from '../common/pod-util.js';
 import { replicaSetsRef, replicationControllersRef } from '../common/resources.js';
@@ -21,7 +21,7 @@ export const replicaSetKind: ReplicaKind = {
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
   // A missing selector selects nothing (validation requires one anyway).
-  selects: (o, labels) => o.spec?.selector !== undefined && selectorMatches((o as ReplicaSet).spec?.selector, labels),
+  selects: (o, labels) => o.spec?.selector !== undefined && labelSelectorMatches((o as ReplicaSet).spec?.selector, labels),
   template: (o) => (o as ReplicaSet).spec?.template,
 };
 

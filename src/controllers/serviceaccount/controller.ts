@@ -2,20 +2,14 @@
 import type { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { createWorkQueue, runWorkers } from '../../client/workqueue.js';
-import type { Client, Informer, InformerFactory, ResourceRef, WorkQueue } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import type { Informer, ResourceRef, WorkQueue } from '../../client/types.js';
+import type { ControllerEnv } from '../common/run.js';
 
 const NAMESPACES: ResourceRef = { group: '', version: 'v1', resource: 'namespaces', namespaced: false };
 const SERVICE_ACCOUNTS: ResourceRef = { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true };
 export const DEFAULT_SERVICE_ACCOUNTS = ['default'];
 
-export interface ServiceAccountDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  signal: AbortSignal;
+export interface ServiceAccountDeps extends ControllerEnv {
   /** Accounts every namespace gets (default: just `default`). */
   names?: string[];
 }

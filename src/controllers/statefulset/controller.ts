@@ -7,17 +7,18 @@
 // Pods have fixed names, so a stale cache costs at most an AlreadyExists or NotFound, never a duplicate.
 import { isApiError } from '../../api/errors.js';
 import type { OwnerReference } from '../../api/object.js';
-import { selectorMatches } from '../../api/validation/selector.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
 import { controllerrevisions, persistentvolumeclaims, pods as podsRef, statefulsets } from '../../client/resources.js';
-import type { Client, Informer, InformerFactory, WorkQueue } from '../../client/types.js';
-import { keyOf, splitKey } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
-import type { Logger } from '../../util/logger.js';
+import type { Informer } from '../../client/types.js';
+import { splitKey } from '../../client/types.js';
+import { applyClaims } from '../common/adopt.js';
 import { planClaims } from '../common/claim.js';
-import { adoptPatch, controllerRefOf, newControllerRef, releasePatch } from '../common/controller-ref.js';
+import { controllerRefOf, newControllerRef } from '../common/controller-ref.js';
 import { discardEvents, type EventSink } from '../common/events.js';
 import { jsonEqual, withKind } from '../common/objects.js';
-import { isPodAvailable, isPodReady, msUntilAvailable } from '../common/pod-util.js';
+import { enqueueOwner, ownKeyHandlers, requeueWhenAvailable, resolveControllerRef } from '../common/owners.js';
+import { isPodAvailable, msUntilAvailable } from '../common/pod-util.js';
+import type { ReconcilerDeps } from '../common/run.js';
 import type { Pod } from '../common/types.js';
 import { ownedRevisions, REVISION_HASH_LABEL, revisionsToPrune, templateOf, type ControllerRevision } from '../history/revision.js';
 import { syncRevisions } from '../history/sync.js';
@@ -26,14 +27,7 @@ import { planSteps, type OrdinalState, type Step } from './plan.js';
 import { isRunningAndReady, setStatusCounts } from './status.js';
 import { STS_API_VERSION, STS_KIND, type Claim, type StatefulSet } from './types.js';
 
-export interface StatefulSetControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  recorder?: EventSink;
-  queue: WorkQueue;
-}
+export type StatefulSetControllerDeps = ReconcilerDeps;
 
 export class StatefulSetController {
   readonly sets: Informer<StatefulSet>;
@@ -48,35 +42,20 @@ export class StatefulSetController {
     this.claims = d.informers.informer<Claim>(persistentvolumeclaims);
     this.revisions = d.informers.informer<ControllerRevision>(controllerrevisions);
     this.recorder = d.recorder ?? discardEvents;
-    const enqueue = (o: StatefulSet) => d.queue.add(keyOf(o));
-    this.sets.addHandlers({ add: enqueue, update: (_, o) => enqueue(o), delete: enqueue });
+    this.sets.addHandlers(ownKeyHandlers(d.queue));
     this.pods.addHandlers({
       add: (p) => this.onPod(p),
       update: (old, p) => {
         if (controllerRefOf(old)?.uid !== controllerRefOf(p)?.uid) this.onPod(old);
         this.onPod(p);
-        const o = this.ownerOf(p);
-        const minReady = o?.spec?.minReadySeconds ?? 0;
-        if (o && minReady > 0 && !isPodReady(old) && isPodReady(p)) d.queue.addAfter(keyOf(o), minReady * 1000 + 1);
+        requeueWhenAvailable(d.queue, resolveControllerRef(this.sets, p, STS_KIND), old, p);
       },
       delete: (p) => this.onPod(p),
     });
   }
 
-  private ownerOf(p: Pod): StatefulSet | undefined {
-    const ref = controllerRefOf(p);
-    if (!ref || ref.kind !== STS_KIND) return undefined;
-    const o = this.sets.get(p.metadata?.namespace, ref.name);
-    return o && o.metadata?.uid === ref.uid ? o : undefined;
-  }
-
   private onPod(p: Pod): void {
-    if (controllerRefOf(p)) {
-      const o = this.ownerOf(p);
-      if (o) this.d.queue.add(keyOf(o));
-      return;
-    }
-    for (const s of this.sets.list(p.metadata?.namespace)) if (selectorMatches(s.spec?.selector, p.metadata?.labels)) this.d.queue.add(keyOf(s));
+    enqueueOwner(this.d.queue, this.sets, STS_KIND, p, (s) => labelSelectorMatches(s.spec?.selector, p.metadata?.labels));
   }
 
   async reconcile(key: string): Promise<void> {
@@ -145,25 +124,9 @@ export class StatefulSetController {
 
   /** Pods named <set>-<n> that the selector matches are members; adopt orphans, release strays. */
   private async claimPods(set: StatefulSet): Promise<Pod[]> {
-    const ns = set.metadata?.namespace;
-    const plan = planClaims(set, this.pods.list(ns), (p) => ordinalOf(set, p) !== undefined && selectorMatches(set.spec?.selector, p.metadata?.labels));
-    const owned = [...plan.own];
-    const ref = newControllerRef(set, STS_API_VERSION, STS_KIND);
-    for (const p of plan.adopt) {
-      try {
-        owned.push(await this.d.client.patch<Pod>(podsRef, ns, p.metadata?.name ?? '', 'strategic', adoptPatch(p, ref)));
-      } catch (e) {
-        if (!isApiError(e) || e.reason !== 'NotFound') throw e;
-      }
-    }
-    for (const p of plan.release) {
-      try {
-        await this.d.client.patch(podsRef, ns, p.metadata?.name ?? '', 'strategic', releasePatch(p, set.metadata?.uid ?? ''));
-      } catch (e) {
-        if (!isApiError(e) || (e.reason !== 'NotFound' && e.reason !== 'Invalid')) throw e;
-      }
-    }
-    return owned;
+    const plan = planClaims(set, this.pods.list(set.metadata?.namespace), (p) => ordinalOf(set, p) !== undefined && labelSelectorMatches(set.spec?.selector, p.metadata?.labels));
+    const adopted = await applyClaims(plan, { client: this.d.client, resource: podsRef, owner: set, ref: newControllerRef(set, STS_API_VERSION, STS_KIND) });
+    return [...plan.own, ...adopted];
   }
 
   private async apply(set: StatefulSet, s: Step, byOrdinal: Map<number, Pod>, revs: { current: ControllerRevision; update: ControllerRevision }): Promise<void> {

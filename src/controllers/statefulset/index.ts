@@ -1,6 +1,6 @@
 // The StatefulSet controller.
 import type { Informer } from '../../client/types.js';
-import { newQueue, runController, type ControllerDeps } from '../common/run.js';
+import { startReconciler, type ControllerDeps } from '../common/run.js';
 import { StatefulSetController } from './controller.js';
 
 export { StatefulSetController } from './controller.js';
@@ -10,14 +10,8 @@ export { setStatusCounts } from './status.js';
 
 /** Runs until deps.signal aborts; resolves when the workers have stopped. */
 export function startStatefulSetController(deps: ControllerDeps): Promise<void> {
-  const name = 'statefulset-controller';
-  const queue = newQueue(deps.clock, name);
-  const c = new StatefulSetController({ ...deps, logger: deps.logger.child(name), queue });
-  return runController({
-    name,
-    deps,
-    queue,
-    informers: [c.sets as Informer, c.pods as Informer, c.claims as Informer, c.revisions as Informer],
-    reconcile: (k) => c.reconcile(k),
+  return startReconciler('statefulset-controller', deps, (d) => {
+    const c = new StatefulSetController(d);
+    return { informers: [c.sets, c.pods, c.claims, c.revisions] as Informer[], reconcile: (k) => c.reconcile(k) };
   });
 }

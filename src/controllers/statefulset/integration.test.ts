@@ -11,6 +11,7 @@ import { startSimNodes, type SimNodes } from '../../sim/index.js';
 import { realClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import { RecordedEvents } from '../common/events.js';
+import { changeWaiter } from '../common/testing.js';
 import { isPodReady } from '../common/pod-util.js';
 import type { Pod } from '../common/types.js';
 import { startDaemonSetController } from '../daemonset/index.js';
@@ -30,22 +31,9 @@ describe('daemonset, statefulset and volumes on simulated nodes', () => {
   let sched: RunningScheduler;
   let runs: Promise<void>[] = [];
   const events = new RecordedEvents();
-  const changes: (() => void)[] = [];
-  const notify = () => changes.splice(0).forEach((f) => f());
+  const { notify, waitFor } = changeWaiter(15_000);
   /** Order in which StatefulSet pods were deleted (rolling update order). */
   const deletions: string[] = [];
-
-  const waitFor = (what: string, cond: () => boolean, ms = 15_000) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-      const check = () => {
-        if (cond()) {
-          clearTimeout(timer);
-          resolve();
-        } else changes.push(check);
-      };
-      check();
-    });
 
   before(async () => {
     t = await startTestApi();

@@ -10,11 +10,11 @@
 import { rm } from 'node:fs/promises';
 import { isApiError } from '../../api/errors.js';
 import { nodes as nodesRef, persistentvolumeclaims, persistentvolumes, pods as podsRef, storageclasses } from '../../client/resources.js';
-import type { Client, Informer, InformerFactory, WorkQueue } from '../../client/types.js';
+import type { Informer } from '../../client/types.js';
 import { keyOf, splitKey } from '../../client/types.js';
-import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { discardEvents, type EventSink } from '../common/events.js';
+import type { ReconcilerDeps } from '../common/run.js';
 import type { Pod } from '../common/types.js';
 import { claimClass, findBestVolume, isPreboundTo } from './matching.js';
 import { localPathClass, localPathVolume, provisionedName, volumeNode } from './provision.js';
@@ -33,13 +33,7 @@ import {
 } from './types.js';
 import type { KubeObject } from '../../api/object.js';
 
-export interface VolumeControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  clock: Clock;
-  logger: Logger;
-  recorder?: EventSink;
-  queue: WorkQueue;
+export interface VolumeControllerDeps extends ReconcilerDeps {
   /** Where local-path volumes live: <dataDir>/storage/<pv-name>. */
   dataDir: string;
   /** Removes a deleted local-path volume's directory; default: rm -rf when the node is this machine's. */

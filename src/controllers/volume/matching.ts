@@ -2,8 +2,8 @@
 // with the same class and volume mode, every requested access mode, at least the requested capacity, labels the
 // claim's selector matches and (when a node is chosen) node affinity that admits the node, the smallest.
 import { Quantity } from '../../api/quantity.js';
-import { selectorMatches } from '../../api/validation/selector.js';
-import { nodeSelectorMatches } from '../common/node-match.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
+import { nodeSelectorMatches } from '../../api/selectors.js';
 import { ANN_BETA_CLASS, type PersistentVolume, type PersistentVolumeClaim } from './types.js';
 
 export function claimClass(c: PersistentVolumeClaim): string {
@@ -53,7 +53,7 @@ export function mismatch(v: PersistentVolume, c: PersistentVolumeClaim, o: Match
   const modes = v.spec?.accessModes ?? [];
   if (!(c.spec?.accessModes ?? []).every((m) => modes.includes(m))) return 'access modes';
   if (capacityOf(v).cmp(requestOf(c)) < 0) return 'capacity';
-  if (c.spec?.selector && !selectorMatches(c.spec.selector, v.metadata?.labels ?? {})) return 'selector';
+  if (c.spec?.selector && !labelSelectorMatches(c.spec.selector, v.metadata?.labels ?? {})) return 'selector';
   if (o.node && !volumeFitsNode(v, o.node.name, o.node.labels)) return 'node affinity';
   return undefined;
 }

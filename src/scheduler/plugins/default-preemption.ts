@@ -2,7 +2,7 @@
 // evicting as few and as unimportant pods as possible and preferring not to break PodDisruptionBudgets.
 // It only decides; the scheduler deletes the victims and writes status.nominatedNodeName.
 import { reasonHistogram } from '../fit-error.js';
-import { selectorMatches } from '../match.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
 import type { NodeInfo } from '../node-info.js';
 import type { LabelSelector, PodInfo } from '../pod-info.js';
 import { unresolvable, type CycleState, type Plugin, type PostFilterContext, type Status } from '../types.js';
@@ -43,7 +43,7 @@ function splitByPdb(victims: PodInfo[], pdbs: readonly PdbInfo[]): { violating: 
     pdbs.forEach((pdb, i) => {
       // An empty or missing selector matches nothing for a PDB.
       if (pdb.namespace !== v.namespace || !pdb.selector || Object.keys(pdb.selector).length === 0) return;
-      if (!selectorMatches(pdb.selector, v.labels)) return;
+      if (!labelSelectorMatches(pdb.selector, v.labels)) return;
       allowed[i]!--;
       if (allowed[i]! < 0) breaks = true;
     });

@@ -1,6 +1,6 @@
 // InterPodAffinity: required pod affinity and anti-affinity (the incoming pod's and the existing pods'), and
 // preferred terms as a score. Counts per topology domain are built once at PreFilter, so Filter is a lookup.
-import { selectorMatches } from '../match.js';
+import { labelSelectorMatches } from '../../api/selectors.js';
 import type { NodeInfo } from '../node-info.js';
 import type { AffinityTerm, PodInfo } from '../pod-info.js';
 import { Action, MAX_NODE_SCORE, unresolvable, unschedulable, type Plugin, type Snapshot } from '../types.js';
@@ -30,9 +30,9 @@ export function termMatches(term: AffinityTerm, p: PodInfo, snap: Snapshot | und
     const sel = term.namespaceSelector;
     if (!sel) return false;
     const nsLabels = snap?.namespaceLabels(p.namespace) ?? {};
-    if (!selectorMatches(sel, nsLabels)) return false;
+    if (!labelSelectorMatches(sel, nsLabels)) return false;
   }
-  return selectorMatches(term.selector, p.labels);
+  return labelSelectorMatches(term.selector, p.labels);
 }
 
 function matchesAll(terms: AffinityTerm[], p: PodInfo, snap: Snapshot | undefined): boolean {

@@ -1,6 +1,6 @@
 // NodeAffinity: spec.nodeSelector and required node affinity filter; preferred terms add their weights to
 // the score. A required term listing node names in matchFields narrows the nodes at PreFilter.
-import { nodeSelectorTermMatches, nodeSelectorTermsMatch } from '../match.js';
+import { nodeSelectorTermMatches, nodeSelectorTermsMatch } from '../../api/selectors.js';
 import type { NodeInfo } from '../node-info.js';
 import type { PodInfo } from '../pod-info.js';
 import { Action, MAX_NODE_SCORE, unresolvable, type Plugin } from '../types.js';

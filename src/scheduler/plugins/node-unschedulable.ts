@@ -1,6 +1,6 @@
 // NodeUnschedulable: a cordoned node (spec.unschedulable) takes only pods tolerating
 // node.kubernetes.io/unschedulable:NoSchedule.
-import { toleratesTaint } from '../match.js';
+import { toleratesTaint } from '../../api/selectors.js';
 import { Action, unresolvable, type Plugin } from '../types.js';
 
 export const NODE_UNSCHEDULABLE_REASON = 'node(s) were unschedulable';

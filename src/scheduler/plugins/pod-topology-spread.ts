@@ -1,7 +1,7 @@
 // PodTopologySpread: DoNotSchedule constraints filter (matching pods per domain may differ by at most maxSkew
 // from the least loaded domain); ScheduleAnyway constraints score (fewer matching pods in the domain is better).
 // Example: zones a=2, b=0 matching pods, maxSkew 1: a node in zone a gives skew 3-0=3 > 1, rejected.
-import { firstUntolerated, selectorMatches } from '../match.js';
+import { firstUntolerated, labelSelectorMatches } from '../../api/selectors.js';
 import type { NodeInfo } from '../node-info.js';
 import type { PodInfo, SpreadConstraint } from '../pod-info.js';
 import { Action, MAX_NODE_SCORE, unresolvable, unschedulable, type Plugin, type Snapshot } from '../types.js';
@@ -36,7 +36,7 @@ function eligible(pod: PodInfo, cs: readonly SpreadConstraint[], node: NodeInfo)
 function countMatching(pod: PodInfo, c: SpreadConstraint, node: NodeInfo): number {
   let n = 0;
   for (const p of node.pods.values()) {
-    if (p.namespace === pod.namespace && !p.terminating && selectorMatches(c.selector, p.labels)) n++;
+    if (p.namespace === pod.namespace && !p.terminating && labelSelectorMatches(c.selector, p.labels)) n++;
   }
   return n;
 }
@@ -56,7 +56,7 @@ function countFromIndex(pod: PodInfo, states: ConstraintState[], snap: Snapshot)
   if (honorsAffinity || c.nodeTaintsPolicy === 'Honor' || first === undefined) return false;
   for (const v of snap.labelDomains(c.topologyKey).keys()) s.counts.set(v, 0);
   for (const p of snap.podsWithLabel(pod.namespace, first, ml![first]!)) {
-    if (p.terminating || !selectorMatches(c.selector, p.labels)) continue;
+    if (p.terminating || !labelSelectorMatches(c.selector, p.labels)) continue;
     const v = snap.get(p.nodeName)?.labels[c.topologyKey];
     if (v !== undefined) s.counts.set(v, (s.counts.get(v) ?? 0) + 1);
   }
@@ -75,7 +75,7 @@ function adjust(states: ConstraintState[] | undefined, pod: PodInfo, other: PodI
   const cs = states.map((s) => s.c);
   if (!eligible(pod, cs, node)) return;
   for (const s of states) {
-    if (!selectorMatches(s.c.selector, other.labels)) continue;
+    if (!labelSelectorMatches(s.c.selector, other.labels)) continue;
     const v = node.labels[s.c.topologyKey]!;
     s.counts.set(v, (s.counts.get(v) ?? 0) + sign);
     recomputeMin(s);
@@ -96,7 +96,7 @@ export function podTopologySpread(): Plugin {
         c,
         counts: new Map(),
         min: 0,
-        selfMatch: selectorMatches(c.selector, pod.labels) ? 1 : 0,
+        selfMatch: labelSelectorMatches(c.selector, pod.labels) ? 1 : 0,
       }));
       if (!countFromIndex(pod, states, snap)) {
         for (const node of snap.nodes) {

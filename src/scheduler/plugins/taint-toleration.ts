@@ -1,6 +1,6 @@
 // TaintToleration: NoSchedule/NoExecute taints must be tolerated; untolerated PreferNoSchedule taints lower the
 // score (fewer is better).
-import { firstUntolerated, toleratesTaint } from '../match.js';
+import { firstUntolerated, toleratesTaint } from '../../api/selectors.js';
 import { Action, MAX_NODE_SCORE, unresolvable, type Plugin } from '../types.js';
 import { defaultNormalize } from './normalize.js';
 

@@ -3,7 +3,7 @@
 // after the pod is bound (the volume controller marks the claim with the pod's node and provisions there).
 // Without lookups (no claims and volumes wired in) every pod passes, as before.
 import type { KubeObject } from '../../api/object.js';
-import { nodeSelectorTermsMatch } from '../match.js';
+import { nodeSelectorTermsMatch } from '../../api/selectors.js';
 import type { NodeSelectorTerm } from '../pod-info.js';
 import { Action, unresolvable, type Plugin } from '../types.js';
 

@@ -2,6 +2,7 @@
 // Revisions are etcd's own global revision; creates and compare-and-swaps are single etcd transactions, so any
 // number of Tugboat processes can share one etcd cluster and see each other's writes and watch events.
 import { Etcd3, type IKeyValue, type IRangeRequest, type KVClient } from 'etcd3';
+import { storeErrors } from '../errors.js';
 import { prefixEnd } from '../keys.js';
 import {
   StoreError,
@@ -134,7 +135,7 @@ export class EtcdStore implements Store {
         success: [{ request_put: { key: k, value: Buffer.from(value, 'utf8') } }],
       }),
     );
-    if (!res.succeeded) throw new StoreError('AlreadyExists', `key ${key} already exists`);
+    if (!res.succeeded) throw storeErrors.alreadyExists(key);
     const rev = Number(res.header.revision);
     return { key, value, createRevision: rev, modRevision: rev };
   }
@@ -165,7 +166,7 @@ export class EtcdStore implements Store {
     );
     if (!res.succeeded) throw this.casFailure(key, expectedModRevision ?? 0, res.responses[0]?.response_range?.kvs[0]);
     const prev = res.responses[0]?.response_delete_range?.prev_kvs[0];
-    if (!prev) throw new StoreError('NotFound', `key ${key} not found`);
+    if (!prev) throw storeErrors.notFound(key);
     return { ...this.toKeyValue(prev), deleteRevision: Number(res.header.revision) };
   }
 
@@ -185,7 +186,7 @@ export class EtcdStore implements Store {
       opts.afterRevision,
       opts.signal,
     );
-    if (this.closed) w.fail(new StoreError('Unavailable', 'store is closed'));
+    if (this.closed) w.fail(storeErrors.closed());
     if (!w.closed) this.watches.add(w);
     return w;
   }
@@ -244,7 +245,7 @@ export class EtcdStore implements Store {
   /** Run an etcd call, mapping its errors. Reads retry transient failures; writes only if never sent. */
   private async call<T>(what: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      if (this.closed) throw new StoreError('Unavailable', 'store is closed');
+      if (this.closed) throw storeErrors.closed();
       try {
         return await fn();
       } catch (err) {
@@ -264,9 +265,7 @@ export class EtcdStore implements Store {
   }
 
   private casFailure(key: string, expected: number, current: IKeyValue | undefined): StoreError {
-    if (!current) return new StoreError('NotFound', `key ${key} not found`);
-    const kv = this.toKeyValue(current);
-    return new StoreError('Conflict', `key ${key} is at revision ${kv.modRevision}, not ${expected}`, kv);
+    return current ? storeErrors.conflict(key, this.toKeyValue(current), expected) : storeErrors.notFound(key);
   }
 
   private enc(key: string): Buffer {

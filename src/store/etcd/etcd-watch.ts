@@ -6,7 +6,8 @@
 // stream has no gap and no duplicate; a resume point etcd has compacted meanwhile ends the watch with Compacted.
 import type { Duplex } from 'node:stream';
 import type { IDuplexStream, IEvent, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
-import { StoreError, type KeyValue, type Watch, type WatchEvent } from '../types.js';
+import { QueuedWatch } from '../queued-watch.js';
+import { StoreError, type KeyValue, type WatchEvent } from '../types.js';
 import { isCompactedMessage } from './errors.js';
 
 /** The library types its streams narrowly; at run time they are gRPC duplex streams, which can pause. */
@@ -31,11 +32,7 @@ const HIGH_WATER = 5000;
 
 type Outcome = { fatal?: StoreError; healthy: boolean; reason?: string };
 
-export class EtcdWatch implements Watch {
-  private queue: WatchEvent[] = [];
-  private done = false;
-  private error: StoreError | undefined;
-  private wake: (() => void) | undefined;
+export class EtcdWatch extends QueuedWatch {
   private stream: WatchStream | undefined;
   private paused = false;
   /** The first revision not yet queued: where a (re)created etcd watch starts. 0 until known. */
@@ -49,6 +46,7 @@ export class EtcdWatch implements Watch {
     afterRevision: number | undefined,
     signal: AbortSignal | undefined,
   ) {
+    super();
     this.next = afterRevision === undefined ? 0 : afterRevision + 1;
     if (signal) {
       if (signal.aborted) this.close();
@@ -166,51 +164,17 @@ export class EtcdWatch implements Watch {
     return prev ? { type: 'update', key: kv.key, revision, kv, prev } : undefined;
   }
 
-  /** End the watch with an error: iteration throws it at once (queued events are dropped; the caller relists). */
-  fail(err: StoreError): void {
-    if (this.done) return;
-    this.error = err;
-    this.close();
-  }
-
-  get closed(): boolean {
-    return this.done;
-  }
-
-  close(): void {
-    if (this.done) return;
-    this.done = true;
+  protected onEnd(): void {
     if (this.stream) endStream(this.stream);
     this.stream = undefined;
     this.deps.onClose();
-    this.notify();
   }
 
-  private notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent> {
-    try {
-      for (;;) {
-        if (this.queue.length > 0 && !this.error) {
-          const batch = this.queue;
-          this.queue = [];
-          if (this.paused) {
-            this.paused = false;
-            this.stream?.resume();
-          }
-          for (const ev of batch) yield ev;
-          continue;
-        }
-        if (this.error) throw this.error;
-        if (this.done) return;
-        await new Promise<void>((resolve) => (this.wake = resolve));
-      }
-    } finally {
-      this.close();
+  /** The consumer caught up: read from the stream again. */
+  protected override onDrained(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.stream?.resume();
     }
   }
 }

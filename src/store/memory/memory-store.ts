@@ -1,10 +1,9 @@
 // The memory backend: the store contract held in process memory, for unit tests of other components.
 // It keeps the full event log (until compacted) so reads at past revisions and watches from the past work as on
 // the durable backends.
-import { WatchHub } from '../watch-hub.js';
+import { checkExpected, checkReadable, storeErrors } from '../errors.js';
 import { compareKeys } from '../keys.js';
 import {
-  StoreError,
   type KeyValue,
   type RangeOptions,
   type RangeResult,
@@ -13,6 +12,7 @@ import {
   type WatchEvent,
   type WatchOptions,
 } from '../types.js';
+import { WatchHub } from '../watch-hub.js';
 
 export class MemoryStore implements Store {
   readonly backend = 'memory';
@@ -44,7 +44,7 @@ export class MemoryStore implements Store {
 
   async create(key: string, value: string): Promise<KeyValue> {
     this.check();
-    if (this.live.has(key)) throw new StoreError('AlreadyExists', `key ${key} already exists`);
+    if (this.live.has(key)) throw storeErrors.alreadyExists(key);
     const rev = ++this.revision;
     const kv: KeyValue = { key, value, createRevision: rev, modRevision: rev };
     this.commit({ type: 'create', key, revision: rev, kv });
@@ -54,10 +54,7 @@ export class MemoryStore implements Store {
   async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
     this.check();
     const prev = this.live.get(key);
-    if (!prev) throw new StoreError('NotFound', `key ${key} not found`);
-    if (prev.modRevision !== expectedModRevision) {
-      throw new StoreError('Conflict', `key ${key} is at revision ${prev.modRevision}, not ${expectedModRevision}`, prev);
-    }
+    checkExpected(key, prev, expectedModRevision);
     const rev = ++this.revision;
     const kv: KeyValue = { key, value, createRevision: prev.createRevision, modRevision: rev };
     this.commit({ type: 'update', key, revision: rev, kv, prev });
@@ -67,10 +64,7 @@ export class MemoryStore implements Store {
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue & { deleteRevision: number }> {
     this.check();
     const prev = this.live.get(key);
-    if (!prev) throw new StoreError('NotFound', `key ${key} not found`);
-    if (expectedModRevision !== undefined && prev.modRevision !== expectedModRevision) {
-      throw new StoreError('Conflict', `key ${key} is at revision ${prev.modRevision}, not ${expectedModRevision}`, prev);
-    }
+    checkExpected(key, prev, expectedModRevision);
     const rev = ++this.revision;
     this.commit({ type: 'delete', key, revision: rev, prev });
     return { ...prev, deleteRevision: rev };
@@ -82,9 +76,7 @@ export class MemoryStore implements Store {
       opts.afterRevision,
       async () => this.revision,
       async (p, after, upTo) => {
-        if (after < this.compacted) {
-          throw new StoreError('Compacted', `revision ${after} has been compacted (oldest is ${this.compacted})`);
-        }
+        if (after < this.compacted) throw storeErrors.compacted(after, this.compacted);
         return this.log.filter((ev) => ev.revision > after && ev.revision <= upTo && ev.key.startsWith(p));
       },
       opts.signal,
@@ -101,7 +93,7 @@ export class MemoryStore implements Store {
 
   async compact(revision: number): Promise<void> {
     this.check();
-    if (revision > this.revision) throw new StoreError('FutureRevision', `revision ${revision} is in the future`);
+    if (revision > this.revision) throw storeErrors.futureRevision(revision);
     if (revision <= this.compacted) return;
     this.compacted = revision;
     this.log = this.log.filter((ev) => ev.revision > revision);
@@ -121,10 +113,7 @@ export class MemoryStore implements Store {
 
   /** The live keys matching pred as of revision, rebuilt from the log. */
   private snapshot(revision: number, pred: (key: string) => boolean): KeyValue[] {
-    if (revision > this.revision) throw new StoreError('FutureRevision', `revision ${revision} is in the future`);
-    if (revision < this.compacted) {
-      throw new StoreError('Compacted', `revision ${revision} has been compacted (oldest is ${this.compacted})`);
-    }
+    checkReadable(revision, this.revision, this.compacted);
     // Start from the current state and undo every event newer than revision.
     const state = new Map<string, KeyValue>();
     for (const [k, kv] of this.live) if (pred(k)) state.set(k, kv);
@@ -139,6 +128,6 @@ export class MemoryStore implements Store {
   }
 
   private check(): void {
-    if (this.closed) throw new StoreError('Unavailable', 'store is closed');
+    if (this.closed) throw storeErrors.closed();
   }
 }

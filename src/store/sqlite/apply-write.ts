@@ -1,5 +1,6 @@
 // One write checked and appended to the log, inside the caller's transaction. The check reads the key's newest row;
 // the insert points at that row (prev_revision), so the unique index rejects any write that lost a race.
+import { checkExpected, storeErrors } from '../errors.js';
 import { StoreError, type KeyValue, type WatchEvent } from '../types.js';
 import type { KeyRow, LogTable, NewRow } from './log-table.js';
 
@@ -18,7 +19,7 @@ export function applyWrite(log: LogTable, op: WriteOp, revision: number): WatchE
   const latest = log.latest(key);
   const live = latest && !latest.deleted ? toKeyValue(key, latest) : undefined;
   if (op.kind === 'create') {
-    if (live) throw new StoreError('AlreadyExists', `key ${key} already exists`);
+    if (live) throw storeErrors.alreadyExists(key);
     const kv: KeyValue = { key, value: op.value, createRevision: revision, modRevision: revision };
     insertChecked(log, op, {
       id: revision,
@@ -31,10 +32,7 @@ export function applyWrite(log: LogTable, op: WriteOp, revision: number): WatchE
     });
     return { type: 'create', key, revision, kv };
   }
-  if (!live) throw new StoreError('NotFound', `key ${key} not found`);
-  if (op.expectedModRevision !== undefined && op.expectedModRevision !== live.modRevision) {
-    throw new StoreError('Conflict', `key ${key} is at revision ${live.modRevision}, not ${op.expectedModRevision}`, live);
-  }
+  checkExpected(key, live, op.expectedModRevision);
   const value = op.kind === 'update' ? op.value : null;
   insertChecked(log, op, {
     id: revision,

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { silentLogger, type Logger } from '../../util/logger.js';
+import { checkReadable, storeErrors } from '../errors.js';
 import { WatchHub } from '../watch-hub.js';
 import {
   StoreError,
@@ -145,9 +146,7 @@ export class SqliteStore implements Store {
       async () => this.revision,
       async (p, after, upTo) => {
         this.check();
-        if (after < this.compacted) {
-          throw new StoreError('Compacted', `revision ${after} has been compacted (oldest is ${this.compacted})`);
-        }
+        if (after < this.compacted) throw storeErrors.compacted(after, this.compacted);
         return this.guard(() => this.log.events(p, after, upTo)).map((row) => this.toEvent(row));
       },
       opts.signal,
@@ -164,7 +163,7 @@ export class SqliteStore implements Store {
 
   async compact(revision: number): Promise<void> {
     this.check();
-    if (revision > this.revision) throw new StoreError('FutureRevision', `revision ${revision} is in the future`);
+    if (revision > this.revision) throw storeErrors.futureRevision(revision);
     await this.compactor.compact(revision);
     this.check(); // closed while compacting
   }
@@ -239,10 +238,7 @@ export class SqliteStore implements Store {
   }
 
   private checkReadable(revision: number): void {
-    if (revision > this.revision) throw new StoreError('FutureRevision', `revision ${revision} is in the future`);
-    if (revision < this.compacted) {
-      throw new StoreError('Compacted', `revision ${revision} has been compacted (oldest is ${this.compacted})`);
-    }
+    checkReadable(revision, this.revision, this.compacted);
   }
 
   /** Runs a database call, turning its failures into StoreErrors. */
@@ -255,7 +251,7 @@ export class SqliteStore implements Store {
   }
 
   private check(): void {
-    if (this.closed) throw new StoreError('Unavailable', 'store is closed');
+    if (this.closed) throw storeErrors.closed();
   }
 }
 
