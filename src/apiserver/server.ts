@@ -1,6 +1,7 @@
 // The API server: one request path for everything.
 //   authenticate -> authorize -> route -> handler -> encode (JSON, YAML, Table), with every error turned into a
 //   Status in one place (fail()). handle(req, res) works without a socket, for tests.
+import { setMaxListeners } from 'node:events';
 import { serveUpgrades } from './streams/upgrade.js';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -62,6 +63,8 @@ export interface ApiServer {
 
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const shutdown = new AbortController();
+  // every open watch listens for shutdown (and stops listening when it ends): many listeners are expected
+  setMaxListeners(0, shutdown.signal);
   const registry = new ResourceRegistry(opts.resources);
   const logger = opts.logger ?? silentLogger;
   const ctx: ServerContext = {
