@@ -41,6 +41,10 @@ export async function routeResource(ctx: ServerContext, rr: ResourceRequest, io:
   const sub = info.subresource;
   const notAllowed = () => errors.methodNotAllowed(info.method, { group: ri.group, resource: sub ? `${ri.plural}/${sub}` : ri.plural });
   if (info.namespace !== undefined && !ri.namespaced) throw notFoundPath();
+  if (ri.group === 'metrics.k8s.io') {
+    if (!ctx.hooks.metrics) throw errors.unavailable('the server is currently unable to handle the request');
+    return ctx.hooks.metrics(rr);
+  }
   if (!sub) {
     const verb = info.verb as Verb;
     if (info.verb !== 'connect' && !ri.verbs.includes(verb)) throw notAllowed();

@@ -1,5 +1,6 @@
 // What `tug server` calls: credentials and kubeconfig under the data dir, then HTTPS on the listen address.
 import { nodeFromStore, podStreamRelay } from './streams/relay.js';
+import { createMetricsApi } from './metrics/index.js';
 import { join } from 'node:path';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../util/logger.js';
@@ -46,6 +47,9 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     getNode: nodeFromStore(o.store),
     tls: { key: pki.kubeletClient.key, cert: pki.kubeletClient.cert, ca: pki.ca.cert },
   });
+  // metrics.k8s.io from the node agents' /metrics/resource, as metrics-server would serve it
+  const metrics = hooks.metrics ? undefined : createMetricsApi({ store: o.store, logger: o.logger, tls: { key: pki.kubeletClient.key, cert: pki.kubeletClient.cert, ca: pki.ca.cert } });
+  if (metrics) hooks.metrics = (rr) => metrics.handle(rr);
   const server = createApiServer({
     store: o.store,
     logger: o.logger,
@@ -56,6 +60,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     serviceAccountKey: ensureServiceAccountKey(o.dataDir),
   });
   const addr = await server.listen(host, o.listen.port);
+  void metrics?.run(server.context.shutdown);
   // Clients reach a wildcard listener through loopback.
   const clientHost = addr.host === '0.0.0.0' || addr.host === '::' ? '127.0.0.1' : addr.host;
   const url = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${addr.port}`;

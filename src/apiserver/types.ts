@@ -63,6 +63,8 @@ export interface Hooks {
   checkEviction?(pod: KubeObject, opts?: { dryRun?: boolean }): Promise<void>;
   /** log, exec, attach, portforward, proxy: relayed to the pod's node agent. */
   podStream?(ctx: StreamRequest): Promise<void>;
+  /** metrics.k8s.io: NodeMetrics and PodMetrics (src/apiserver/metrics). */
+  metrics?(rr: ResourceRequest): Promise<{ code: number; kind: 'object' | 'list'; body: KubeObject }>;
 }
 
 export interface StreamRequest {

@@ -1,4 +1,5 @@
-// Loads the demo workload (examples/demo.yaml) through the API, as `kubectl apply` would create it.
+// Loads the demo workload (examples/demo.yaml) through the API, as `kubectl apply` would create it. The file is a
+// template: "{{NODE}}" becomes this machine's node binary (the demo's containers run it).
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../api/object.js';
@@ -9,8 +10,23 @@ import type { Logger } from '../util/logger.js';
 
 export const DEMO_FILE = new URL('../../../examples/demo.yaml', import.meta.url);
 
-export async function loadDemo(client: Client, logger: Logger): Promise<number> {
-  const docs = parseAllDocuments(readFileSync(DEMO_FILE, 'utf8')).map((d) => d.toJS() as KubeObject);
+export interface DemoOptions {
+  /** One replica only: on the host network the replicas would all want the same port. */
+  singleReplica?: boolean;
+}
+
+/** The demo manifests with the template filled in. */
+export function demoObjects(o: DemoOptions = {}): KubeObject[] {
+  const text = readFileSync(DEMO_FILE, 'utf8').replaceAll('"{{NODE}}"', JSON.stringify(process.execPath));
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as KubeObject);
+  if (o.singleReplica) {
+    for (const d of docs) if (d.kind === 'Deployment' && d.spec && typeof d.spec === 'object') (d.spec as { replicas?: number }).replicas = 1;
+  }
+  return docs;
+}
+
+export async function loadDemo(client: Client, logger: Logger, o: DemoOptions = {}): Promise<number> {
+  const docs = demoObjects(o);
   let created = 0;
   for (const obj of docs) {
     const { group, version } = parseApiVersion(obj.apiVersion ?? '');

@@ -1,5 +1,7 @@
-// `tug server`: the store and (as later parts land) the API server, controllers and node agent in one process.
+// `tug server`: the store, the API server, the controllers and scheduler, and (unless --no-agent) the node agent
+// that runs this machine's pods, in one process. SIGTERM/SIGINT stop it all, the pods included (local-agent.ts).
 import { Command } from 'commander';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { openStore, sqliteFile, STORE_BACKENDS, type StoreConfig } from '../store/open.js';
 import type { Hooks } from '../apiserver/index.js';
@@ -9,7 +11,9 @@ import { startControlPlane } from './control-plane.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { inProcessClient } from '../client/index.js';
 import { loadDemo } from './demo.js';
+import { checkRuntime, RUNTIMES, startLocalAgent, type LocalAgent } from './local-agent.js';
 import { defaultDataDir, flag, parseListen } from './options.js';
+import { machineIP } from '../node/index.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -19,11 +23,32 @@ export interface ServerOptions {
   tlsSan?: string[];
   agent: boolean;
   verbose: number;
+  runtime?: string;
+  nodeName?: string;
+  nodeIp?: string;
+  kubeletPort?: string;
+  podCidr?: string;
+  cniBridge?: string;
+  /** false: every pod on the host network. */
+  podNetwork?: boolean;
+  /** Cap on a pod's grace period when the server stops its pods on shutdown. */
+  shutdownGracePeriod?: string;
+  /** Called once the server is ready (tug up prints its guide). */
+  onReady?(info: ReadyInfo): Promise<void> | void;
   /** Load the demo workload (examples/demo.yaml) once the API answers. */
   demo?: boolean;
   simNodes?: string;
   nodeGracePeriod?: string;
   evictionTimeout?: string;
+}
+
+export interface ReadyInfo {
+  url: string;
+  kubeconfigPath: string;
+  client: import('../client/types.js').Client;
+  /** The node agent's network mode, when one runs. */
+  podNetwork?: 'cni' | 'host';
+  logger: Logger;
 }
 
 export function storeConfig(o: Pick<ServerOptions, 'store' | 'dataDir' | 'etcdEndpoints'>): StoreConfig {
@@ -57,7 +82,15 @@ export function serverCommand(): Command {
         (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
       ),
     )
-    .addOption(flag('--no-agent', 'do not run a node agent in this process (none runs yet in this version)'))
+    .addOption(flag('--no-agent', 'do not run a node agent in this process (then pods run only on --sim-nodes or other agents)'))
+    .addOption(flag('--runtime <name>', `container runtime of the node agent: ${RUNTIMES.join('|')}`, 'process'))
+    .addOption(flag('--node-name <name>', 'name of this machine\'s Node (default: the host name, lower-cased)'))
+    .addOption(flag('--node-ip <ip>', 'address of this machine\'s Node (default: its first non-loopback IPv4)'))
+    .addOption(flag('--kubelet-port <port>', 'where the node agent serves logs/exec/attach/port-forward to the API server (0: any free port)', '10250'))
+    .addOption(flag('--pod-cidr <cidr>', 'this node\'s pod subnet, inside 10.42.0.0/16', '10.42.0.0/24'))
+    .addOption(flag('--cni-bridge <name>', 'bridge the pod network hangs on', 'tug0'))
+    .addOption(flag('--no-pod-network', 'run every pod on the host network (no network namespaces)'))
+    .addOption(flag('--shutdown-grace-period <seconds>', 'on SIGTERM/SIGINT, how long pods may take to stop at most', '10'))
     .addOption(flag('--sim-nodes <n>', 'register N simulated nodes that run pods without containers', '0'))
     .addOption(flag('--node-grace-period <seconds>', 'how long a silent node stays Ready', '40'))
     .addOption(
@@ -78,6 +111,10 @@ export async function runServer(o: ServerOptions): Promise<void> {
   const simNodes = nonNegativeInt('--sim-nodes', o.simNodes ?? '0');
   const nodeGracePeriodMs = nonNegativeInt('--node-grace-period', o.nodeGracePeriod ?? '40') * 1000;
   const evictionTimeoutMs = nonNegativeInt('--eviction-timeout', o.evictionTimeout ?? '300') * 1000;
+  const agentOn = o.agent !== false;
+  if (agentOn) checkRuntime(o.runtime ?? 'process');
+  const kubeletPort = nonNegativeInt('--kubelet-port', o.kubeletPort ?? '10250');
+  const shutdownGraceMs = nonNegativeInt('--shutdown-grace-period', o.shutdownGracePeriod ?? '10') * 1000;
   const cfg = storeConfig(o);
   const store = await openStore(cfg);
   const where = cfg.backend === 'sqlite' ? sqliteFile(o.dataDir) : cfg.backend === 'etcd' ? cfg.endpoints.join(',') : 'memory';
@@ -113,19 +150,69 @@ export async function runServer(o: ServerOptions): Promise<void> {
     evictionTimeoutMs,
     dataDir: o.dataDir,
   });
-  const demo = o.demo ? await loadDemo(client, logger) : 0;
+  // The signal handlers go in before the agent starts containers, so a Ctrl-C from now on stops them.
+  const signalled = waitForSignal(logger);
+  let local: LocalAgent | undefined;
+  if (agentOn) {
+    const nodeName = o.nodeName || hostname().toLowerCase();
+    try {
+      local = await startLocalAgent({
+        client,
+        pki: api.pki,
+        dataDir: o.dataDir,
+        logger,
+        signal: stop.signal,
+        nodeName,
+        nodeIP: o.nodeIp || machineIP(),
+        runtime: o.runtime ?? 'process',
+        kubeletPort,
+        podCidr: o.podCidr ?? '10.42.0.0/24',
+        ...(o.cniBridge ? { bridge: o.cniBridge } : {}),
+        podNetwork: o.podNetwork !== false,
+        serverUrl: api.url,
+      });
+    } catch (e) {
+      stop.abort();
+      await within(cp.done, 5000);
+      await api.close();
+      await store.close();
+      throw new Error(`the node agent could not start: ${e instanceof Error ? e.message : String(e)} (--no-agent runs without one)`);
+    }
+    const net = local.network.mode === 'cni' ? `pod network ${local.network.podCidr} on ${o.cniBridge ?? 'tug0'}` : 'pods on the host network';
+    process.stdout.write(`tug: node agent ${JSON.stringify(nodeName)} at ${local.agent.hostIP}:${local.agent.streamPort ?? kubeletPort} runs pods (${o.runtime ?? 'process'} runtime, ${net})\n`);
+  }
+  const demo = o.demo ? await loadDemo(client, logger, { singleReplica: local?.network.mode === 'host' }) : 0;
   process.stdout.write(`tug: Kubernetes API ready at ${api.url}; kubeconfig written to ${api.kubeconfigPath}\n`);
-  if (demo > 0) {
+  if (o.onReady) {
+    await o.onReady({ url: api.url, kubeconfigPath: api.kubeconfigPath, client, ...(local ? { podNetwork: local.network.mode } : {}), logger });
+  } else if (demo > 0) {
     process.stdout.write(
       `tug: demo workload loaded (examples/demo.yaml); try: KUBECONFIG=${api.kubeconfigPath} kubectl -n demo get all\n`,
     );
   }
 
-  await waitForSignal(logger);
+  await signalled;
   stop.abort();
-  await Promise.race([cp.done, realClock.sleep(5000)]);
+  if (local) {
+    process.stdout.write('tug: stopping pods (the node is going away)...\n');
+    await local.shutdown(shutdownGraceMs);
+  }
+  await within(cp.done, 5000);
   await api.close();
   await store.close();
+  process.stdout.write('tug: stopped\n');
+}
+
+/** Waits for p, at most ms (an unref'd timer: it must not hold the process up once everything else is done). */
+function within(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(resolvePromise, ms);
+    timer.unref();
+    void p.catch(() => undefined).then(() => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+  });
 }
 
 function nonNegativeInt(flagName: string, v: string): number {

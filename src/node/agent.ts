@@ -2,7 +2,9 @@
 // level-triggered sync per pod (pod-worker.ts) through a work queue keyed by namespace/name. After a restart it
 // adopts the containers the runtime still has and removes those of pods deleted meanwhile.
 import type { ConfigMap, Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { IncomingMessage } from 'node:http';
 import { cpus, totalmem } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import type { KubeObject } from '../api/object.js';
 import {
   createEventRecorder,
@@ -20,7 +22,11 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import type { ContainerRuntime, SandboxLister } from '../runtime/types.js';
 import { buildNode, machineIP, microTime, NODE_LEASE_NAMESPACE, nodeStatus, type NodeShape } from './node-object.js';
 import { newSlot, type PodSlot } from './pod-state.js';
+import { computePodStatus } from './pod-status.js';
 import { podDirOf, syncPod, terminatePod, type WorkerContext } from './pod-worker.js';
+import { AgentStreamTarget } from './stream-target.js';
+import { startAgentStreamServer, type AgentStreamServer } from './streams/server.js';
+import { PROMETHEUS_CONTENT_TYPE, renderResourceMetrics, startResourceMetrics } from './metrics/index.js';
 
 export interface NodeAgentOptions {
   client: Client;
@@ -45,7 +51,27 @@ export interface NodeAgentOptions {
   /** How often every pod is synced regardless of events (volumes refresh; default 10 s). */
   resyncMs?: number;
   recorder?: EventRecorder;
+  /**
+   * Serve logs, exec, attach and port-forward to the API server (kubelet's :10250), published on the Node as
+   * status.daemonEndpoints.kubeletEndpoint. Port 0 picks a free one.
+   */
+  streams?: AgentStreamsOptions;
+  /** How often the stream endpoint's /metrics/resource is sampled (default 10 s, or TUG_METRICS_SAMPLE_INTERVAL). */
+  metricsIntervalMs?: number;
 }
+
+export interface AgentStreamsOptions {
+  /** Default: the node IP. */
+  host?: string;
+  port: number;
+  /** PEM: the serving certificate (node IP in its SANs) and the CA the API server's client certificate is from. */
+  tls: { key: string; cert: string; ca: string };
+  /** Default: the peer certificate's CN is kube-apiserver-kubelet-client. */
+  authorize?(req: IncomingMessage): boolean;
+}
+
+/** The CN of the API server's client certificate towards agents (src/apiserver/pki). */
+export const APISERVER_KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
 
 export interface NodeAgent {
   nodeName: string;
@@ -54,6 +80,13 @@ export interface NodeAgent {
   done: Promise<void>;
   /** The agent's view, for tests. */
   slots: Map<string, PodSlot>;
+  /** The stream endpoint's port, when it serves one. */
+  streamPort?: number;
+  /**
+   * Stops every pod's containers (preStop, SIGTERM, SIGKILL after the pod's grace period, at most maxGraceMs) and
+   * removes their sandboxes: for a node that is going away. Call after the signal aborted and done resolved.
+   */
+  stopAllPods(maxGraceMs: number): Promise<void>;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -101,6 +134,24 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     podCidr: o.network?.podCidr ?? '10.42.0.0/24',
     runtimeVersion: `${o.runtime.name}://${process.versions.node}`,
   };
+  const slots = new Map<string, PodSlot>();
+  let streams: AgentStreamServer | undefined;
+  if (o.streams) {
+    const authorize = o.streams.authorize ?? ((req: IncomingMessage) => (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN === APISERVER_KUBELET_CLIENT_CN);
+    const metrics = startResourceMetrics({ slots, signal: o.signal, clock, intervalMs: o.metricsIntervalMs });
+    streams = await startAgentStreamServer({
+      resourceMetrics: () => ({ contentType: PROMETHEUS_CONTENT_TYPE, body: renderResourceMetrics(metrics.latest()) }),
+      host: o.streams.host ?? hostIP,
+      port: o.streams.port,
+      tls: o.streams.tls,
+      authorize,
+      target: new AgentStreamTarget({ runtime: o.runtime, slots }),
+      onError: (e) => log.debug('stream session failed', { err: e }),
+    });
+    shape.kubeletPort = streams.port;
+    const server = streams;
+    o.signal.addEventListener('abort', () => void server.close(), { once: true });
+  }
   await registerNode(o.client, shape, clock);
   await heartbeat(o.client, shape, clock, 40).catch((e: Error) => log.warn('lease renewal failed', { err: e }));
 
@@ -110,7 +161,6 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const secretInformer = o.informers ? o.informers.informer<Secret & KubeObject>(secrets) : new SharedInformer<Secret & KubeObject>({ client: o.client, resource: secrets, logger: log });
   const queue = createWorkQueue({ clock, name: 'pods', baseDelayMs: 200, maxDelayMs: 30_000 });
   const recorder = o.recorder ?? createEventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName, clock, logger: log });
-  const slots = new Map<string, PodSlot>();
   const byUid = () => new Map([...slots.values()].map((s) => [s.uid, s.key]));
 
   const ctx: WorkerContext = {
@@ -169,8 +219,39 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       }
     }
   })();
-  log.info('node agent running', { node: o.nodeName, ip: hostIP, runtime: o.runtime.name });
-  return { nodeName: o.nodeName, hostIP, slots, done: Promise.all([workers, loops]).then(() => undefined) };
+  log.info('node agent running', { node: o.nodeName, ip: hostIP, runtime: o.runtime.name, ...(streams ? { streamPort: streams.port } : {}) });
+  return {
+    nodeName: o.nodeName,
+    hostIP,
+    slots,
+    ...(streams ? { streamPort: streams.port } : {}),
+    done: Promise.all([workers, loops]).then(() => undefined),
+    stopAllPods: (maxGraceMs) => stopAllPods(ctx, podInformer, maxGraceMs),
+  };
+}
+
+async function stopAllPods(ctx: WorkerContext, podInformer: SharedInformer<Pod & KubeObject>, maxGraceMs: number): Promise<void> {
+  await Promise.all(
+    [...ctx.slots].map(async ([key, slot]) => {
+      const pod = podInformer.get(slot.key.slice(0, slot.key.indexOf('/')), slot.key.slice(slot.key.indexOf('/') + 1));
+      const mine = pod?.metadata?.uid === slot.uid ? pod : undefined;
+      const graceMs = Math.min(maxGraceMs, (mine?.spec?.terminationGracePeriodSeconds ?? 30) * 1000);
+      await terminatePod(ctx, slot, mine, graceMs).catch((e: Error) => ctx.log.warn('stopping pod failed', { pod: key, err: e }));
+      ctx.slots.delete(key);
+      // Not ready any more, with each container's real exit: the next start of the node runs them again.
+      if (mine && !mine.metadata?.deletionTimestamp) {
+        const status = computePodStatus({ pod: mine, slot, runtime: ctx.runtime.name, hostIP: ctx.hostIP, now: ctx.clock.now() });
+        await ctx.client
+          .patch(pods, mine.metadata?.namespace, mine.metadata?.name ?? '', 'merge', { status }, { subresource: 'status' })
+          .catch((e: Error) => ctx.log.debug('pod status at shutdown not written', { pod: key, err: e }));
+      }
+    }),
+  );
+  // Whatever the slots did not know of (a sync cut short): nothing of ours may outlive the node.
+  for (const c of await ctx.runtime.list()) await ctx.runtime.remove(c.id).catch(() => undefined);
+  if ('listSandboxes' in ctx.runtime) {
+    for (const s of await (ctx.runtime as ContainerRuntime & SandboxLister).listSandboxes()) await ctx.runtime.removeSandbox(s.id).catch(() => undefined);
+  }
 }
 
 /** Rebuilds the slots from what the runtime has, so running containers are adopted rather than started again. */

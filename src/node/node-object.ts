@@ -62,6 +62,8 @@ export interface NodeShape {
   ip: string;
   podCidr: string;
   runtimeVersion: string;
+  /** Where the agent serves logs/exec/attach/port-forward (default 10250). */
+  kubeletPort?: number;
   labels?: Record<string, string>;
 }
 
@@ -76,7 +78,7 @@ export function nodeStatus(s: NodeShape, now: Date, old: Node['status'], ready: 
       { type: 'Hostname', address: s.name },
     ],
     conditions: nodeConditions(old?.conditions, now, ready),
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: s.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: id,
       systemUUID: id,

@@ -87,7 +87,8 @@ export async function syncPod(ctx: WorkerContext, key: string): Promise<void> {
       });
     return;
   }
-  if ((pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') && s.lastStatus) return;
+  // A finished pod stays finished, also for an agent that starts after it ended (and after a node shutdown).
+  if ((pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') && (s.lastStatus || !slot)) return;
 
   await refreshContainers(ctx, s);
   if (!s.sandbox) {
@@ -410,6 +411,8 @@ export async function terminatePod(ctx: WorkerContext, s: PodSlot, pod: Pod | un
         if (c?.lifecycle?.preStop) await Promise.race([runHook(ctx, s, cur.id, c, c.lifecycle.preStop), new Promise((r) => setTimeout(r, graceMs).unref())]);
         if (pod && c) ctx.recorder.event(ref(pod, c.name), 'Normal', 'Killing', `Stopping container ${c.name}`);
         await ctx.runtime.stop(cur.id, Math.max(0, deadline - Date.now()));
+        // The exit as it happened, for a status written after this (a node shutting down reports its pods).
+        slot.current = (await ctx.runtime.status(cur.id).catch(() => undefined)) ?? cur;
       }
     }),
   );

@@ -1,4 +1,5 @@
-// Starts `tug server --sim-nodes N` through the real CLI as a child process, for the workload end-to-end tests:
+// Starts `tug server --sim-nodes N` through the real CLI as a child process, for the workload end-to-end tests
+// (and with `agent: true`, the node agent running real pods on this machine):
 // extra flags, a data dir that survives the process (so a restart test can start again on it), and stop with
 // SIGTERM or SIGKILL. The data dir is removed only by remove().
 import { spawn } from 'node:child_process';
@@ -26,6 +27,8 @@ export interface TugClusterOptions {
   /** 0 picks a free port. */
   port?: number;
   simNodes?: number;
+  /** Run the node agent for this machine too (off unless asked: pods go to the simulated nodes only). */
+  agent?: boolean;
   /** More flags for `tug server`, e.g. ['--node-grace-period', '15']. */
   args?: string[];
   timeoutMs?: number;
@@ -44,6 +47,8 @@ export async function startTugCluster(o: TugClusterOptions = {}): Promise<TugClu
     'sqlite',
     '--sim-nodes',
     String(o.simNodes ?? 3),
+    // Pods go to the simulated nodes only unless asked: a real node agent would take some and run them.
+    ...(o.agent ? [] : ['--no-agent']),
     ...(o.args ?? []),
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -101,7 +101,8 @@ export interface TugProcess {
  */
 export async function startTugProcess(o: { port?: number; timeoutMs?: number } = {}): Promise<TugProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tug-proc-'));
-  const args = [join(repoRoot, 'bin/tug.js'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${o.port ?? 0}`, '--store', 'sqlite'];
+  // --no-agent: these suites test the API; a node agent would register this machine and run pods for real.
+  const args = [join(repoRoot, 'bin/tug.js'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${o.port ?? 0}`, '--store', 'sqlite', '--no-agent'];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>

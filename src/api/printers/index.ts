@@ -24,6 +24,7 @@ import {
   servicePrinter,
 } from './core.js';
 import { eventPrinter } from './events.js';
+import { nodeMetricsPrinter, podMetricsPrinter } from './metrics.js';
 import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter, networkPolicyPrinter } from './networking.js';
 import { podPrinter, podTemplatePrinter } from './pods.js';
 import { pdbPrinter } from './policy.js';
@@ -68,6 +69,8 @@ export const builtinPrinters: ReadonlyMap<string, Printer> = new Map<string, Pri
   ['batch/jobs', jobPrinter],
   ['batch/cronjobs', cronJobPrinter],
   ['autoscaling/horizontalpodautoscalers', hpaPrinter],
+  ['metrics.k8s.io/nodes', nodeMetricsPrinter],
+  ['metrics.k8s.io/pods', podMetricsPrinter],
   ['networking.k8s.io/ingresses', ingressPrinter],
   ['networking.k8s.io/ingressclasses', ingressClassPrinter],
   ['networking.k8s.io/networkpolicies', networkPolicyPrinter],

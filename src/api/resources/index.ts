@@ -7,6 +7,7 @@ import { batchResources } from './batch.js';
 import { coordinationResources, discoveryResources, eventsResources, schedulingResources } from './cluster.js';
 import { coreResources } from './core.js';
 import { admissionregistrationResources, apiextensionsResources } from './extensions.js';
+import { metricsResources } from './metrics.js';
 import { networkingResources } from './networking.js';
 import { policyResources } from './policy.js';
 import { rbacResources } from './rbac.js';
@@ -32,4 +33,5 @@ export const builtinResources: readonly ResourceInfo[] = [
   ...schedulingResources,
   ...coordinationResources,
   ...discoveryResources,
+  ...metricsResources,
 ];

@@ -25,6 +25,8 @@ const GROUP_PRIORITY: Readonly<Record<string, number>> = {
   'node.k8s.io': 16300,
   'discovery.k8s.io': 16200,
   'flowcontrol.apiserver.k8s.io': 16100,
+  // metrics-server's APIService asks for groupPriorityMinimum 100
+  'metrics.k8s.io': 100,
 };
 
 /** What kube-apiserver gives the APIService of a CRD group. */

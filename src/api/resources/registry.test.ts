@@ -115,6 +115,8 @@ test('groups in Kubernetes discovery order, versions preferred first', () => {
     'scheduling.k8s.io',
     'coordination.k8s.io',
     'discovery.k8s.io',
+    // metrics-server's APIService priority (100) puts it after everything else, custom groups included
+    'metrics.k8s.io',
   ]);
   const autoscaling = r.groups().find((g) => g.name === 'autoscaling')!;
   assert.deepEqual(autoscaling.versions, ['v2', 'v1']);
@@ -136,7 +138,7 @@ test('CRDs are added and removed at runtime, bumping the generation', () => {
   assert.equal(r.generation, g0 + 2);
   assert.equal(r.byPlural('stable.example.com', 'v1beta1', 'crontabs')?.kind, 'CronTab');
   assert.equal(r.bySingularOrShortName('ct')[0]?.kind, 'CronTab');
-  assert.deepEqual(r.groups().slice(-2).map((g) => g.name), ['a.example.com', 'stable.example.com']);
+  assert.deepEqual(r.groups().slice(-3).map((g) => g.name), ['a.example.com', 'stable.example.com', 'metrics.k8s.io']);
   assert.deepEqual(r.resourcesIn('stable.example.com', 'v1').map((i) => i.plural), ['crontabs']);
   assert.equal(r.remove('stable.example.com', 'crontabs'), true);
   assert.equal(r.remove('stable.example.com', 'crontabs'), false);

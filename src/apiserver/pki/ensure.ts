@@ -73,3 +73,21 @@ export function ensurePki(dataDir: string, extraSans: readonly string[] = []): P
   const adminToken = read(tokenFile).split('\n')[0]!.split(',')[0]!;
   return { dir, ca, server, admin, kubeletClient, adminToken, tokenFile };
 }
+
+/**
+ * The node agent's serving certificate (kubelet's kubelet.crt), signed by the cluster CA so the API server's
+ * relay can verify it: CN = node name, SANs = the node's addresses and name. Remade when the SANs change.
+ */
+export function ensureAgentServingCert(pki: Pki, nodeName: string, sans: readonly string[]): KeyAndCert {
+  const all = [...new Set([nodeName, ...sans].filter((s) => s.length > 0))];
+  const base = join(pki.dir, `agent-${nodeName.replace(/[^A-Za-z0-9.-]/g, '_')}`);
+  const text = all.join('\n') + '\n';
+  if (existsSync(`${base}.crt`) && existsSync(`${base}.key`) && existsSync(`${base}.sans`) && read(`${base}.sans`) === text) {
+    return { cert: read(`${base}.crt`), key: read(`${base}.key`) };
+  }
+  const kc = makeCert({ commonName: nodeName, sans: all, usage: 'server', days: 365 }, pki.ca);
+  writeSecret(`${base}.key`, kc.key);
+  writeFileSync(`${base}.crt`, kc.cert);
+  writeFileSync(`${base}.sans`, text);
+  return kc;
+}

@@ -147,17 +147,26 @@ export function wsCommandChannels(ws: WebSocket, opts: CommandOptions, protocol:
     else if (ch === 4) resize?.write(body);
     else if (ch === 255 && version >= 5 && body[0] === 0) stdin?.end();
   });
+  const outputs: Writable[] = [];
   ws.on('close', () => {
     stdin?.end();
     resize?.end();
+    // The client is gone: closing the outputs tells the target (an exec's process is killed, an attach ends).
+    for (const w of outputs) w.destroy();
   });
-  const channel = (id: number) =>
-    new Writable({
+  const channel = (id: number) => {
+    const w = new Writable({
       write(chunk: Buffer, _enc, cb) {
         if (ws.readyState !== ws.OPEN) return cb(new Error('websocket closed'));
         ws.send(Buffer.concat([Buffer.from([id]), chunk]), { binary: true }, (e) => cb(e ?? null));
       },
     });
+    // A write after the client left fails and closes the channel (which ends an attach); it must not be an
+    // unhandled 'error' that takes the agent down.
+    w.on('error', () => undefined);
+    outputs.push(w);
+    return w;
+  };
   return {
     stdin,
     resize,

@@ -28,6 +28,8 @@ export interface AgentStreamServerOptions {
   authorize(req: IncomingMessage): boolean;
   target: StreamTarget;
   onError?(err: unknown): void;
+  /** GET /metrics/resource: the resource metrics text (src/node/metrics), when the agent measures. */
+  resourceMetrics?(): { contentType: string; body: string };
 }
 
 export interface AgentStreamServer {
@@ -65,6 +67,12 @@ export async function startAgentStreamServer(o: AgentStreamServerOptions): Promi
   async function serveLogs(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!o.authorize(req)) throw new ApiError(403, 'Forbidden', 'Forbidden');
     const url = new URL(req.url ?? '/', 'http://agent');
+    if (url.pathname === '/metrics/resource' && o.resourceMetrics && req.method === 'GET') {
+      const m = o.resourceMetrics();
+      res.writeHead(200, { 'Content-Type': m.contentType });
+      res.end(m.body);
+      return;
+    }
     const route = parseRoute(url.pathname);
     if (!route) throw errors.notFound({ group: '', resource: 'paths' }, url.pathname);
     if (route.kind !== 'logs') throw errors.badRequest('Upgrade request required');

@@ -86,6 +86,8 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
   /** Containers running that we did not spawn (adopted after a restart): polled for exit. */
   private readonly adopted = new Set<string>();
   private readonly reported = new Set<string>();
+  /** exec processes per container, killed with it. */
+  private readonly execs = new Map<string, Set<ChildProcess>>();
   private poller?: NodeJS.Timeout;
 
   constructor(private readonly o: ProcessRuntimeOptions) {
@@ -324,6 +326,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       if (!(await exited())) signalGroup(rec, 'SIGKILL');
       for (let i = 0; i < 200 && !(await exited()); i++) await delay(20);
     }
+    for (const c of this.execs.get(containerId) ?? []) killGroup(c);
     // Listeners hear of the exit before stop resolves, whoever notices first.
     await this.reportExit(containerId);
   }
@@ -331,6 +334,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
   async remove(containerId: string): Promise<void> {
     const rec = await this.record(containerId);
     if (rec && (await this.stateOf(rec)).state === 'running') await this.stop(containerId, 0);
+    for (const c of this.execs.get(containerId) ?? []) killGroup(c);
     this.adopted.delete(containerId);
     this.reported.delete(containerId);
     await rm(this.cdir(containerId), { recursive: true, force: true });
@@ -352,6 +356,22 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       cwd: existsSync(rec.cwd) ? rec.cwd : '/',
       env: rec.env,
       stdio: [streams.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      // A group of its own, so everything it starts can be killed with it.
+      detached: true,
+    });
+    // An exec lives no longer than its session (the client went away: its output streams close) or its
+    // container (stop kills the container's execs, as they would die with a container's PID namespace).
+    const execs = this.execs.get(containerId) ?? new Set<ChildProcess>();
+    this.execs.set(containerId, execs);
+    execs.add(child);
+    const killExec = () => killGroup(child);
+    streams.stdout?.once('close', killExec);
+    streams.stderr?.once('close', killExec);
+    child.once('exit', () => {
+      execs.delete(child);
+      if (!execs.size) this.execs.delete(containerId);
+      streams.stdout?.off('close', killExec);
+      streams.stderr?.off('close', killExec);
     });
     if (streams.stdin && child.stdin) {
       streams.stdin.pipe(child.stdin);
@@ -442,6 +462,15 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       child.once('exit', () => resolve());
       stream.once('close', () => child.kill('SIGTERM'));
     });
+  }
+}
+
+function killGroup(c: ChildProcess): void {
+  if (c.exitCode !== null || c.signalCode !== null || !c.pid) return;
+  try {
+    process.kill(-c.pid, 'SIGKILL');
+  } catch {
+    /* already gone */
   }
 }
 

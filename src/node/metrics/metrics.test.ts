@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { FakeClock } from '../../util/clock.js';
+import { ResourceMetricsCollector } from './collector.js';
+import { renderResourceMetrics } from './prometheus.js';
+import { parseNodeCpuSeconds, parseNodeWorkingSet, parseProcStat } from './proc.js';
+
+/** A /proc/<pid>/stat line: pid (comm) state ppid pgrp ... utime(14) stime(15) ... starttime(22). */
+function statLine(pid: number, comm: string, pgrp: number, utime: number, stime: number, start = 1000): string {
+  const f = ['S', '1', String(pgrp), '0', '0', '0', '0', '0', '0', '0', '0', String(utime), String(stime), '0', '0', '20', '0', '1', '0', String(start), '0', '100'];
+  return `${pid} (${comm}) ${f.join(' ')}\n`;
+}
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+function fakeProc(procs: { pid: number; pgrp: number; utime: number; stime: number; rssKb: number; start?: number }[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'fake-proc-'));
+  roots.push(root);
+  writeFileSync(join(root, 'stat'), 'cpu  1000 50 450 9000 100 0 0 0 0 0\ncpu0 1 2 3 4\n');
+  writeFileSync(join(root, 'meminfo'), 'MemTotal:       8000000 kB\nMemFree:         1000000 kB\nMemAvailable:    6000000 kB\n');
+  for (const p of procs) {
+    mkdirSync(join(root, String(p.pid)));
+    writeFileSync(join(root, String(p.pid), 'stat'), statLine(p.pid, 'node -e (x)', p.pgrp, p.utime, p.stime, p.start));
+    writeFileSync(join(root, String(p.pid), 'status'), `Name:\tnode\nVmRSS:\t  ${p.rssKb} kB\n`);
+  }
+  return root;
+}
+
+describe('proc parsing', () => {
+  it('reads utime+stime and the group from a stat line whose comm holds spaces and parentheses', () => {
+    assert.deepEqual(parseProcStat(42, statLine(42, 'a (b) c', 40, 250, 50, 777)), { pid: 42, pgrp: 40, cpuSeconds: 3, startTicks: '777' });
+  });
+  it('skips zombies', () => {
+    assert.equal(parseProcStat(1, '1 (x) Z 0 1 1 0 0 0 0 0 0 0 5 5 0 0 20 0 1 0 9 0 0'), undefined);
+  });
+  it('node cpu is busy time and the working set is total minus available', () => {
+    assert.equal(parseNodeCpuSeconds('cpu  1000 50 450 9000 100 20 30 0 0 0\n'), 15.5);
+    assert.equal(parseNodeWorkingSet('MemTotal: 100 kB\nMemAvailable: 40 kB\n'), 60 * 1024);
+  });
+});
+
+describe('ResourceMetricsCollector', () => {
+  it('sums a process group and keeps the counter monotonic when a process exits', () => {
+    const clock = new FakeClock();
+    let root = fakeProc([
+      { pid: 100, pgrp: 100, utime: 100, stime: 0, rssKb: 1000 },
+      { pid: 101, pgrp: 100, utime: 50, stime: 50, rssKb: 500 },
+      { pid: 200, pgrp: 200, utime: 999, stime: 0, rssKb: 1 },
+    ]);
+    const containers = [{ namespace: 'ns', pod: 'p', container: 'c', id: 'c1', pid: 100, startedAt: new Date(0) }];
+    const opts = { containers: () => containers, clock, procRoot: root };
+    const c = new ResourceMetricsCollector(opts);
+    const s1 = c.sample();
+    assert.equal(s1.containers[0]?.cpuSeconds, 2);
+    assert.equal(s1.containers[0]?.memoryWorkingSetBytes, 1500 * 1024);
+    assert.equal(s1.node.cpuSeconds, 15);
+    assert.equal(s1.node.memoryWorkingSetBytes, 2000000 * 1024);
+    // pid 101 exits; pid 100 used one more second
+    root = fakeProc([{ pid: 100, pgrp: 100, utime: 200, stime: 0, rssKb: 1000 }]);
+    (opts as { procRoot: string }).procRoot = root;
+    clock.advance(10_000);
+    const s2 = c.sample();
+    assert.equal(s2.containers[0]?.cpuSeconds, 3);
+    assert.equal(s2.timestampMs - s1.timestampMs, 10_000);
+  });
+});
+
+describe('renderResourceMetrics', () => {
+  it('writes kubelet metric families with labels and timestamps', () => {
+    const text = renderResourceMetrics({
+      timestampMs: 1700000000000,
+      node: { cpuSeconds: 12.5, memoryWorkingSetBytes: 1024 },
+      containers: [
+        { namespace: 'default', pod: 'web', container: 'a', startTimeMs: 1600000000000, cpuSeconds: 1.5, memoryWorkingSetBytes: 2048 },
+        { namespace: 'default', pod: 'web', container: 'b', startTimeMs: 1600000000000, cpuSeconds: 0.5, memoryWorkingSetBytes: 1024 },
+      ],
+      scrapeError: false,
+    });
+    assert.match(text, /^# TYPE container_cpu_usage_seconds_total counter$/m);
+    assert.match(text, /^container_cpu_usage_seconds_total\{container="a",namespace="default",pod="web"\} 1\.5 1700000000000$/m);
+    assert.match(text, /^pod_cpu_usage_seconds_total\{namespace="default",pod="web"\} 2 1700000000000$/m);
+    assert.match(text, /^pod_memory_working_set_bytes\{namespace="default",pod="web"\} 3072 1700000000000$/m);
+    assert.match(text, /^node_cpu_usage_seconds_total 12\.5 1700000000000$/m);
+    assert.match(text, /^resource_scrape_error 0$/m);
+  });
+});
