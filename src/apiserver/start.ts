@@ -22,6 +22,8 @@ export interface StartApiServerOptions {
   hooks?: Hooks;
   /** Admission settings: `--eviction-timeout` is defaultTolerationSeconds; requireServiceAccount where the serviceaccount controller runs. */
   admission?: Partial<AdmissionConfig>;
+  /** How often metrics.k8s.io scrapes the node agents (default 15 s, metrics-server's). */
+  metricsResolutionMs?: number;
 }
 
 export interface RunningApiServer {
@@ -48,7 +50,7 @@ export async function startApiServer(o: StartApiServerOptions): Promise<RunningA
     tls: { key: pki.kubeletClient.key, cert: pki.kubeletClient.cert, ca: pki.ca.cert },
   });
   // metrics.k8s.io from the node agents' /metrics/resource, as metrics-server would serve it
-  const metrics = hooks.metrics ? undefined : createMetricsApi({ store: o.store, logger: o.logger, tls: { key: pki.kubeletClient.key, cert: pki.kubeletClient.cert, ca: pki.ca.cert } });
+  const metrics = hooks.metrics ? undefined : createMetricsApi({ store: o.store, logger: o.logger, resolutionMs: o.metricsResolutionMs, tls: { key: pki.kubeletClient.key, cert: pki.kubeletClient.cert, ca: pki.ca.cert } });
   if (metrics) hooks.metrics = (rr) => metrics.handle(rr);
   const server = createApiServer({
     store: o.store,

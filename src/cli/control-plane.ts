@@ -18,7 +18,7 @@ import { startStatefulSetController } from '../controllers/statefulset/index.js'
 import { startVolumeController } from '../controllers/volume/index.js';
 import { startJobController } from '../controllers/job/index.js';
 import { startCronJobController } from '../controllers/cronjob/index.js';
-import { hpaTuningFromEnv, startHpaController } from '../controllers/hpa/index.js';
+import { startHpaController, type HpaTuning } from '../controllers/hpa/index.js';
 import { startScheduler } from '../scheduler/index.js';
 import { startSimNodes, type SimNodes } from '../sim/index.js';
 import type { Clock } from '../util/clock.js';
@@ -37,6 +37,8 @@ export interface ControlPlaneOptions {
   evictionTimeoutMs: number;
   /** The server's data dir: local-path volumes live under it. */
   dataDir: string;
+  /** --hpa-sync-period and --hpa-downscale-stabilization. */
+  hpa: HpaTuning;
 }
 
 export interface ControlPlane {
@@ -96,7 +98,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         startVolumeController({ ...child('volume'), recorder: recorder('persistentvolume-controller'), dataDir: o.dataDir }),
         startJobController({ ...child('job'), recorder: recorder('job-controller') }),
         startCronJobController({ ...child('cronjob'), recorder: recorder('cronjob-controller') }),
-        startHpaController({ ...child('hpa'), recorder: recorder('horizontal-pod-autoscaler'), ...hpaTuningFromEnv() }),
+        startHpaController({ ...child('hpa'), recorder: recorder('horizontal-pod-autoscaler'), ...o.hpa }),
         startGarbageCollector(child('garbagecollector')),
         startNamespaceController(child('namespace')),
         startServiceAccountController(child('serviceaccount')),

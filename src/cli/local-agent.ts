@@ -25,6 +25,8 @@ export interface LocalAgentOptions {
   bridge?: string;
   podNetwork: boolean;
   serverUrl: string;
+  /** How often the agent samples container CPU and memory (--metrics-sample-interval). */
+  metricsIntervalMs: number;
 }
 
 export interface LocalAgent {
@@ -67,6 +69,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
       nodeIP,
       serverUrl: o.serverUrl,
       streams: { port: o.kubeletPort, tls },
+      metricsIntervalMs: o.metricsIntervalMs,
     });
   } catch (e) {
     await network.cleanup().catch(() => undefined);

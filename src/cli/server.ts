@@ -40,6 +40,10 @@ export interface ServerOptions {
   simNodes?: string;
   nodeGracePeriod?: string;
   evictionTimeout?: string;
+  metricsResolution?: string;
+  metricsSampleInterval?: string;
+  hpaSyncPeriod?: string;
+  hpaDownscaleStabilization?: string;
 }
 
 export interface ReadyInfo {
@@ -96,6 +100,10 @@ export function serverCommand(): Command {
     .addOption(
       flag('--eviction-timeout <seconds>', 'how long pods stay on an unreachable node without their own toleration', '300'),
     )
+    .addOption(flag('--metrics-resolution <seconds>', 'how often metrics.k8s.io scrapes the node agents', '15'))
+    .addOption(flag('--metrics-sample-interval <seconds>', 'how often the node agent samples container CPU and memory', '10'))
+    .addOption(flag('--hpa-sync-period <seconds>', 'how often each HorizontalPodAutoscaler is evaluated', '15'))
+    .addOption(flag('--hpa-downscale-stabilization <seconds>', 'default scale-down stabilization window of HPAs', '300'))
     .addOption(
       flag('-v, --verbose', 'log more (-v info, -vv debug)').argParser((_v: string, prev: number | undefined) => (prev ?? 0) + 1),
     )
@@ -114,6 +122,12 @@ export async function runServer(o: ServerOptions): Promise<void> {
   const agentOn = o.agent !== false;
   if (agentOn) checkRuntime(o.runtime ?? 'process');
   const kubeletPort = nonNegativeInt('--kubelet-port', o.kubeletPort ?? '10250');
+  const metricsResolutionMs = positiveInt('--metrics-resolution', o.metricsResolution ?? '15') * 1000;
+  const metricsIntervalMs = positiveInt('--metrics-sample-interval', o.metricsSampleInterval ?? '10') * 1000;
+  const hpa = {
+    syncPeriodMs: positiveInt('--hpa-sync-period', o.hpaSyncPeriod ?? '15') * 1000,
+    downscaleStabilizationMs: nonNegativeInt('--hpa-downscale-stabilization', o.hpaDownscaleStabilization ?? '300') * 1000,
+  };
   const shutdownGraceMs = nonNegativeInt('--shutdown-grace-period', o.shutdownGracePeriod ?? '10') * 1000;
   const cfg = storeConfig(o);
   const store = await openStore(cfg);
@@ -132,6 +146,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
     hooks,
     // pods tolerate an unreachable node for the eviction timeout; the serviceaccount controller runs here
     admission: { defaultTolerationSeconds: evictionTimeoutMs / 1000, requireServiceAccount: true },
+    metricsResolutionMs,
   });
   const client = inProcessClient((req, res) => api.server.handle(req, res), {
     token: api.adminToken,
@@ -149,6 +164,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
     nodeGracePeriodMs,
     evictionTimeoutMs,
     dataDir: o.dataDir,
+    hpa,
   });
   // The signal handlers go in before the agent starts containers, so a Ctrl-C from now on stops them.
   const signalled = waitForSignal(logger);
@@ -170,6 +186,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
         ...(o.cniBridge ? { bridge: o.cniBridge } : {}),
         podNetwork: o.podNetwork !== false,
         serverUrl: api.url,
+        metricsIntervalMs,
       });
     } catch (e) {
       stop.abort();
@@ -213,6 +230,12 @@ function within(p: Promise<unknown>, ms: number): Promise<void> {
       resolvePromise();
     });
   });
+}
+
+function positiveInt(flagName: string, v: string): number {
+  const n = nonNegativeInt(flagName, v);
+  if (n === 0) throw new Error(`${flagName} must be at least 1`);
+  return n;
 }
 
 function nonNegativeInt(flagName: string, v: string): number {

@@ -32,16 +32,12 @@ export interface MetricsApi {
 }
 
 /** TUG_METRICS_RESOLUTION (seconds) until `tug server` has a flag for it. */
-export function resolutionFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const s = Number(env['TUG_METRICS_RESOLUTION']);
-  return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_METRIC_RESOLUTION_MS;
-}
 
 export function createMetricsApi(o: MetricsApiOptions): MetricsApi {
   const clock = o.clock ?? realClock;
   const fetch = o.fetch ?? (o.tls ? httpsFetcher(o.tls) : undefined);
   if (!fetch) throw new Error('createMetricsApi needs tls or fetch');
-  const resolutionMs = o.resolutionMs ?? resolutionFromEnv();
+  const resolutionMs = o.resolutionMs ?? 15_000;
   const scraper = new MetricsScraper({
     listNodes: listNodesFromStore(o.store),
     clock,

@@ -26,14 +26,10 @@ export function runningContainers(slots: ReadonlyMap<string, PodSlot>): Measured
 }
 
 /** Sampling interval: TUG_METRICS_SAMPLE_INTERVAL (seconds, e.g. "2") until the CLI has a flag for it. */
-export function sampleIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const s = Number(env['TUG_METRICS_SAMPLE_INTERVAL']);
-  return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_SAMPLE_INTERVAL_MS;
-}
 
 /** Starts sampling the agent's containers; stops when the signal aborts. */
 export function startResourceMetrics(o: { slots: ReadonlyMap<string, PodSlot>; signal: AbortSignal; clock?: Clock; intervalMs?: number }): ResourceMetricsCollector {
-  const c = new ResourceMetricsCollector({ containers: () => runningContainers(o.slots), clock: o.clock, intervalMs: o.intervalMs ?? sampleIntervalFromEnv() });
+  const c = new ResourceMetricsCollector({ containers: () => runningContainers(o.slots), clock: o.clock, intervalMs: o.intervalMs ?? 10_000 });
   void c.run(o.signal);
   return c;
 }
