@@ -13,7 +13,10 @@ export const RUNTIMES = ['process', 'oci'] as const;
 
 export interface LocalAgentOptions {
   client: Client;
-  pki: Pki;
+  /** The cluster's PKI (in-process server): signs the stream endpoint's serving certificate. */
+  pki?: Pki;
+  /** Without pki (`tug agent`): the stream endpoint's certificate and client CA; neither: no stream endpoint. */
+  streamsTls?: { key: string; cert: string; ca: string };
   dataDir: string;
   logger: Logger;
   signal: AbortSignal;
@@ -55,7 +58,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
     ...(o.bridge ? { bridge: o.bridge } : {}),
   });
   if (network.warning) process.stderr.write(`tug: warning: ${network.warning}\n`);
-  const tls = { ...ensureAgentServingCert(o.pki, o.nodeName, [nodeIP, '127.0.0.1']), ca: o.pki.ca.cert };
+  const tls = o.pki ? { ...ensureAgentServingCert(o.pki, o.nodeName, [nodeIP, '127.0.0.1']), ca: o.pki.ca.cert } : o.streamsTls;
   let agent: NodeAgent;
   try {
     agent = await startNodeAgent({
@@ -68,7 +71,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
       network: { podCidr: network.podCidr, mode: network.mode },
       nodeIP,
       serverUrl: o.serverUrl,
-      streams: { port: o.kubeletPort, tls },
+      ...(tls ? { streams: { port: o.kubeletPort, tls } } : {}),
       metricsIntervalMs: o.metricsIntervalMs,
     });
   } catch (e) {

@@ -5,6 +5,7 @@ import { serverCommand } from './server.js';
 import { kubeconfigCommand } from './kubeconfig.js';
 import { upCommand } from './up.js';
 import { simCommand } from './sim.js';
+import { agentCommand } from './agent.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(serverCommand());
+  program.addCommand(agentCommand());
   program.addCommand(upCommand());
   program.addCommand(kubeconfigCommand());
   program.addCommand(simCommand());
