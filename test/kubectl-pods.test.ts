@@ -185,7 +185,11 @@ describe('kubectl against real pods (process runtime, CNI)', { concurrency: fals
   for (const v of VERSIONS) {
     it(`kubectl ${v}: logs (tail, timestamps, since, limit-bytes, -f, all containers) and attach`, async (t) => {
       if (!usable(t)) return;
-      const tail = await ok(v, ['logs', 'duo', '-c', 'client', '--tail=2']);
+      // the client prints a line every 0.5 s: wait until it has printed two, then --tail=2 shows exactly two
+      const tail = await waitFor('two client log lines', async () => {
+        const out = await ok(v, ['logs', 'duo', '-c', 'client']);
+        return out.trim().split('\n').length >= 2 && (await ok(v, ['logs', 'duo', '-c', 'client', '--tail=2']));
+      });
       assert.equal(tail.trim().split('\n').length, 2);
       assert.match(await ok(v, ['logs', 'duo', '-c', 'client', '--tail=1', '--timestamps']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z got: /);
       const all = await ok(v, ['logs', 'duo', '--all-containers']);
