@@ -70,7 +70,29 @@ export async function findPlugin(dirs: string[], type: string): Promise<string |
 
 export class CniError extends Error {}
 
-async function invoke(dirs: string[], command: 'ADD' | 'DEL' | 'CHECK', conf: Record<string, unknown>, inv: CniInvocation): Promise<CniResult | undefined> {
+// Before the first plugin, in the same small shell: create the namespace unless it exists, and bring its lo up
+// (all the loopback plugin does) while the plugin runs. Each process the agent spawns itself costs a fork of the
+// whole agent (milliseconds of blocked event loop); the shell's forks are cheap. $1 the netns name, $2 the plugin.
+const NETNS_ADD_FAILED = 211;
+const LO_UP_FAILED = 212;
+const NETNS_DEL_FAILED = 213;
+const NETNS_PRELUDE = `[ -e "/run/netns/$1" ] || ip netns add "$1" || exit ${NETNS_ADD_FAILED}
+ip -n "$1" link set lo up & lo=$!
+"$2"; rc=$?
+wait $lo || { [ $rc -ne 0 ] || rc=${LO_UP_FAILED}; }
+exit $rc`;
+// The same for DEL: the last plugin, then the namespace goes, whether the plugin succeeded or not.
+const NETNS_POSTLUDE = `"$2"; rc=$?
+[ ! -e "/run/netns/$1" ] || ip netns del "$1" || { [ $rc -ne 0 ] || rc=${NETNS_DEL_FAILED}; }
+exit $rc`;
+
+/** A netns step run in the plugin's process: created before it (ADD) or deleted after it (DEL). */
+interface NetnsStep {
+  script: string;
+  name: string;
+}
+
+async function invoke(dirs: string[], command: 'ADD' | 'DEL' | 'CHECK', conf: Record<string, unknown>, inv: CniInvocation, step?: NetnsStep): Promise<CniResult | undefined> {
   const type = String(conf.type);
   const bin = await findPlugin(dirs, type);
   if (!bin) throw new CniError(`CNI plugin "${type}" not found in ${dirs.join(':')}`);
@@ -85,7 +107,12 @@ async function invoke(dirs: string[], command: 'ADD' | 'DEL' | 'CHECK', conf: Re
       .map(([k, v]) => `${k}=${v}`)
       .join(';'),
   };
-  const r = await runTool(bin, [], { input: JSON.stringify(conf), env });
+  const r = step
+    ? await runTool('/bin/sh', ['-c', step.script, 'sh', step.name, bin], { input: JSON.stringify(conf), env })
+    : await runTool(bin, [], { input: JSON.stringify(conf), env });
+  if (step && r.code === NETNS_ADD_FAILED) throw new CniError(`ip netns add ${step.name}: ${r.stderr.trim()}`);
+  if (step && r.code === LO_UP_FAILED) throw new CniError(`ip -n ${step.name} link set lo up: ${r.stderr.trim()}`);
+  if (step && r.code === NETNS_DEL_FAILED) throw new CniError(`ip netns del ${step.name}: ${r.stderr.trim()}`);
   if (r.code !== 0) {
     let msg = r.stderr.trim() || r.stdout.trim();
     try {
@@ -110,19 +137,27 @@ function pluginConf(list: CniConflist, p: CniPluginConf, inv: CniInvocation, pre
   return conf;
 }
 
-export async function cniAdd(dirs: string[], list: CniConflist, inv: CniInvocation): Promise<CniResult> {
+export interface CniAddOptions {
+  /** A netns name (under /run/netns) to create if missing and bring lo up in, together with the first plugin. */
+  prepareNetns?: string;
+}
+
+export async function cniAdd(dirs: string[], list: CniConflist, inv: CniInvocation, o: CniAddOptions = {}): Promise<CniResult> {
   let result: CniResult | undefined;
-  for (const p of list.plugins) result = (await invoke(dirs, 'ADD', pluginConf(list, p, inv, result), inv)) ?? result;
+  const step = o.prepareNetns ? { script: NETNS_PRELUDE, name: o.prepareNetns } : undefined;
+  for (const [i, p] of list.plugins.entries()) result = (await invoke(dirs, 'ADD', pluginConf(list, p, inv, result), inv, i === 0 ? step : undefined)) ?? result;
   if (!result) throw new CniError('CNI ADD returned no result');
   return result;
 }
 
 /** DEL in reverse order; every plugin runs even when one fails, and the first error is thrown at the end. */
-export async function cniDel(dirs: string[], list: CniConflist, inv: CniInvocation, prevResult: CniResult | undefined): Promise<void> {
+export async function cniDel(dirs: string[], list: CniConflist, inv: CniInvocation, prevResult: CniResult | undefined, o: { removeNetns?: string } = {}): Promise<void> {
   let first: unknown;
-  for (const p of [...list.plugins].reverse()) {
+  const step = o.removeNetns ? { script: NETNS_POSTLUDE, name: o.removeNetns } : undefined;
+  const reversed = [...list.plugins].reverse();
+  for (const [i, p] of reversed.entries()) {
     try {
-      await invoke(dirs, 'DEL', pluginConf(list, p, inv, prevResult), inv);
+      await invoke(dirs, 'DEL', pluginConf(list, p, inv, prevResult), inv, i === reversed.length - 1 ? step : undefined);
     } catch (e) {
       first ??= e;
     }
@@ -132,4 +167,13 @@ export async function cniDel(dirs: string[], list: CniConflist, inv: CniInvocati
 
 export async function loopbackUp(dirs: string[], netns: string, containerId: string): Promise<void> {
   await invoke(dirs, 'ADD', { cniVersion: '1.0.0', name: 'lo', type: 'loopback' }, { containerId, netns, ifname: 'lo' });
+}
+
+/**
+ * The conflist for one pod: ours without portmap when the pod has no hostPort (portmap then has nothing to do,
+ * and it is one plugin exec less on every pod start). A user's conflist is used as it is.
+ */
+export function conflistForPod(list: CniConflist, generated: boolean, portMappings: readonly unknown[]): CniConflist {
+  if (!generated || portMappings.length) return list;
+  return { ...list, plugins: list.plugins.filter((p) => p.type !== 'portmap') };
 }

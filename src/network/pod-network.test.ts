@@ -21,6 +21,8 @@ it('gives pods their own namespaces and addresses on one bridge, reachable from 
     assert.match(a.ip, /^10\.42\.201\.\d+$/);
     assert.notEqual(a.ip, b.ip);
     assert.ok(a.netnsPath && existsSync(a.netnsPath));
+    // Loopback is up inside the pod (set with ip, not the loopback plugin).
+    assert.match((await runTool('ip', ['-n', netnsName('aaaaaaaa-0000-0000-0000-000000000001'), 'link', 'show', 'lo'])).stdout, /[<,]UP[,>]/);
     // Idempotent: asking again (agent restart) gives the same address.
     assert.deepEqual(await net.setUp(pod('aaaaaaaa-0000-0000-0000-000000000001')), a);
     const server = spawn('ip', ['netns', 'exec', netnsName('aaaaaaaa-0000-0000-0000-000000000001'), process.execPath, '-e',

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { SandboxConfig, SandboxNetwork } from '../runtime/types.js';
 import { cidrContains } from './cidr.js';
-import { cniAdd, cniDel, findPlugin, loopbackUp, tugboatConflist, type CniConflist, type CniResult } from './cni.js';
-import { runTool, mustRun } from './exec.js';
+import { cniAdd, cniDel, conflistForPod, findPlugin, tugboatConflist, type CniConflist, type CniResult } from './cni.js';
+import { runTool } from './exec.js';
 import { claimAddresses, releaseAddresses, type Claim } from './host-rules.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
@@ -40,7 +40,7 @@ export interface PodNetwork extends SandboxNetwork {
   cleanup(): Promise<void>;
 }
 
-const REQUIRED_PLUGINS = ['bridge', 'host-local', 'loopback', 'portmap'];
+const REQUIRED_PLUGINS = ['bridge', 'host-local', 'portmap'];
 
 export function netnsName(podUid: string): string {
   return `tug-${podUid.replace(/-/g, '').slice(0, 16)}`;
@@ -87,10 +87,12 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<PodNetwork
   const confPath = join(cniDir, '10-tugboat.conflist');
   const ours = tugboatConflist({ bridge, podCidr, ipamDir: join(cniDir, 'ipam') });
   let list: CniConflist = ours;
+  let generated = true;
   const existing = await readFile(confPath, 'utf8').then((s) => JSON.parse(s) as CniConflist & { 'x-tugboat-generated'?: boolean }, () => undefined);
   if (existing && !existing['x-tugboat-generated']) {
     log.info('using the conflist found in the data dir', { path: confPath });
     list = existing;
+    generated = false;
   } else {
     await writeFile(confPath, `${JSON.stringify(ours, null, 2)}\n`);
   }
@@ -106,7 +108,6 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<PodNetwork
       const cached = await readFile(resultFile(cfg.podUid), 'utf8').then((s) => JSON.parse(s) as CniResult, () => undefined);
       const cachedIp = cached?.ips?.[0]?.address.split('/')[0];
       if (cachedIp && existsSync(netns)) return { netnsPath: netns, ip: cachedIp };
-      if (!existsSync(netns)) await mustRun('ip', ['netns', 'add', ns]);
       const inv = {
         containerId: cfg.podUid,
         netns,
@@ -114,16 +115,18 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<PodNetwork
         args: { K8S_POD_NAMESPACE: cfg.namespace, K8S_POD_NAME: cfg.name, K8S_POD_UID: cfg.podUid, IgnoreUnknown: '1' },
         runtimeConfig: { portMappings: cfg.portMappings ?? [] },
       };
+      const podList = conflistForPod(list, generated, inv.runtimeConfig.portMappings);
       try {
-        await loopbackUp(dirs, netns, cfg.podUid);
-        const result = await cniAdd(dirs, list, inv);
+        // The namespace is created and its lo brought up (by `ip`: the loopback plugin does only this, and its
+        // result is not kept) in the process that runs the first plugin.
+        const result = await cniAdd(dirs, podList, inv, { prepareNetns: ns });
         await writeFile(resultFile(cfg.podUid), JSON.stringify({ ...result, tugInvocation: inv }));
         const ip = result.ips?.[0]?.address.split('/')[0];
         if (!ip) throw new Error('CNI result has no IP address');
         return { netnsPath: netns, ip };
       } catch (e) {
-        await cniDel(dirs, list, inv, undefined).catch(() => undefined);
-        await runTool('ip', ['netns', 'del', ns]);
+        await cniDel(dirs, podList, inv, undefined, { removeNetns: ns }).catch(() => undefined);
+        if (existsSync(netns)) await runTool('ip', ['netns', 'del', ns]);
         throw e;
       }
     },
@@ -132,8 +135,12 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<PodNetwork
       const netns = `/run/netns/${ns}`;
       const cached = await readFile(resultFile(podUid), 'utf8').then((s) => JSON.parse(s) as CniResult & { tugInvocation?: Parameters<typeof cniAdd>[2] }, () => undefined);
       const inv = cached?.tugInvocation ?? { containerId: podUid, netns, ifname: 'eth0' };
+      // Without a record of the ADD, DEL runs the whole list: portmap's DEL of nothing is harmless.
+      const mappings = cached?.tugInvocation ? ((inv.runtimeConfig?.portMappings as unknown[] | undefined) ?? []) : [null];
       // DEL must succeed even when the namespace is already gone (spec): the IPAM lease is what matters.
-      await cniDel(dirs, list, { ...inv, netns: existsSync(netns) ? netns : '' }, cached).catch((e: Error) => log.warn('CNI DEL failed', { pod: podUid, err: e }));
+      const present = existsSync(netns);
+      // The namespace is deleted by the process that runs the last DEL; the line after catches a failed one.
+      await cniDel(dirs, conflistForPod(list, generated, mappings), { ...inv, netns: present ? netns : '' }, cached, present ? { removeNetns: ns } : {}).catch((e: Error) => log.warn('CNI DEL failed', { pod: podUid, err: e }));
       if (existsSync(netns)) await runTool('ip', ['netns', 'del', ns]);
       await rm(resultFile(podUid), { force: true });
     },

@@ -91,6 +91,10 @@ export async function syncPod(ctx: WorkerContext, key: string): Promise<void> {
   if ((pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') && (s.lastStatus || !slot)) return;
 
   await refreshContainers(ctx, s);
+  const volumeCtx = () => ({ pod, podDir: s.podDir, source: ctx.source, client: ctx.client, nodeName: ctx.nodeName, node: ctx.node, podIP: s.sandbox?.ip, hostIP: ctx.hostIP, tokens: s.tokens, now: ctx.clock.now() });
+  // Volumes (token requests, config maps) need no sandbox: prepared while the pod network is set up, unless a
+  // downward API file wants the pod IP. Settled to a value so that a failed sandbox leaves no rejection behind.
+  const early = !s.sandbox && !volumesNeedPodIP(pod) ? prepareVolumes(volumeCtx()).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))) : undefined;
   if (!s.sandbox) {
     try {
       s.sandbox = await ctx.runtime.createSandbox({
@@ -107,6 +111,7 @@ export async function syncPod(ctx: WorkerContext, key: string): Promise<void> {
       s.startTime ??= rfc3339(ctx.clock.now());
     } catch (e) {
       ctx.recorder.event(ref(pod), 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(e as Error).message}`);
+      await early;
       await writeStatus(ctx, pod, s);
       ctx.requeue(key, 5000);
       return;
@@ -115,7 +120,9 @@ export async function syncPod(ctx: WorkerContext, key: string): Promise<void> {
 
   let volumes: Map<string, string>;
   try {
-    volumes = await prepareVolumes({ pod, podDir: s.podDir, source: ctx.source, client: ctx.client, nodeName: ctx.nodeName, node: ctx.node, podIP: s.sandbox.ip, hostIP: ctx.hostIP, tokens: s.tokens, now: ctx.clock.now() });
+    const v = early ? await early : await prepareVolumes(volumeCtx());
+    if (v instanceof Error) throw v;
+    volumes = v;
   } catch (e) {
     ctx.recorder.event(ref(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(e as Error).message}`);
     await writeStatus(ctx, pod, s);
@@ -159,6 +166,12 @@ export async function syncPod(ctx: WorkerContext, key: string): Promise<void> {
   }
   await writeStatus(ctx, pod, s);
   if (delay !== undefined) ctx.requeue(key, delay);
+}
+
+/** Whether a downward API volume file reads the pod's status (status.podIP and friends). */
+function volumesNeedPodIP(pod: Pod): boolean {
+  const refs = (pod.spec?.volumes ?? []).flatMap((v) => [...(v.downwardAPI?.items ?? []), ...(v.projected?.sources ?? []).flatMap((src) => src.downwardAPI?.items ?? [])]);
+  return refs.some((it) => it.fieldRef?.fieldPath.startsWith('status.'));
 }
 
 function newPodSlot(ctx: WorkerContext, key: string, pod: Pod): PodSlot {

@@ -160,8 +160,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
     if (prog instanceof Error) throw prog;
     const id = `${cfg.name}-${cfg.attempt}-${randomBytes(4).toString('hex')}`;
     const dir = this.cdir(id);
-    await mkdir(dir, { recursive: true });
-    await mkdir(dirname(cfg.logPath), { recursive: true });
+    await Promise.all([mkdir(dir, { recursive: true }), mkdir(dirname(cfg.logPath), { recursive: true })]);
     let stdinFifo: string | undefined;
     if (cfg.stdin) {
       stdinFifo = join(dir, 'stdin');
@@ -216,9 +215,8 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
     await writeJson(join(dir, 'state.json'), rec);
     stateWritten();
     child.unref();
-    const info = await this.status(id);
-    if (!info) throw new Error(`container ${id} vanished`);
-    return info;
+    // From the record in hand: reading state.json back would only cost a file read on the pod's start path.
+    return this.info(rec);
   }
 
   private async linkMounts(podDir: string, cfg: ContainerConfig): Promise<void> {
