@@ -100,48 +100,20 @@ export interface TugProcess {
  * given) and resolves once it prints its ready line, which names the URL and the kubeconfig.
  */
 export async function startTugProcess(o: { port?: number; timeoutMs?: number } = {}): Promise<TugProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tug-proc-'));
-  // --no-agent: these suites test the API; a node agent would register this machine and run pods for real.
-  const args = [join(repoRoot, 'bin/tug.js'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${o.port ?? 0}`, '--store', 'sqlite', '--no-agent'];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-    child.on('exit', (code, signal) => res({ code, signal })),
-  );
-  const ready = new Promise<{ url: string; kubeconfig: string }>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`tug server not ready after ${o.timeoutMs ?? 30_000} ms:\n${out}`)), o.timeoutMs ?? 30_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /ready at (https:\/\/\S+); kubeconfig written to (\S+)\n/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res({ url: m[1]!, kubeconfig: m[2]! });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((e) => {
-      clearTimeout(timer);
-      rej(new Error(`tug server exited early (${e.code ?? e.signal}):\n${out}`));
-    });
-  });
-  let r: { url: string; kubeconfig: string };
-  try {
-    r = await ready;
-  } catch (e) {
-    child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-    throw e;
-  }
+  // The same child-process starter as the cluster suites, with no simulated nodes and no node agent (these
+  // suites test the API; an agent would register this machine and run pods for real). Loaded lazily:
+  // tug-cluster imports this module.
+  const { startTugCluster } = await import('./tug-cluster.js');
+  const c = await startTugCluster({ simNodes: 0, ...(o.port !== undefined ? { port: o.port } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
   return {
-    ...r,
-    dataDir,
-    pid: child.pid ?? -1,
-    output: () => out,
+    kubeconfig: c.kubeconfig,
+    url: c.url,
+    dataDir: c.dataDir,
+    pid: c.pid,
+    output: c.output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const e = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      const e = await c.stop();
+      c.remove();
       return e;
     },
   };
