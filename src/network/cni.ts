@@ -55,7 +55,10 @@ export function tugboatConflist(o: TugboatConflistOptions): CniConflist & { 'x-t
         hairpinMode: true,
         ipam: { type: 'host-local', ranges: [[{ subnet: o.podCidr }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: o.ipamDir },
       },
-      { type: 'portmap', capabilities: { portMappings: true }, snat: false },
+      // snat: portmap masquerades only what it DNATs from 127.0.0.1 or from the pod subnet (hairpin), and sets
+      // route_localnet on the bridge: without it a GET to 127.0.0.1:<hostPort> on the node never reaches the pod.
+      // Nothing else is NATed, so no pod traffic leaves the machine through it.
+      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
     ],
   };
 }

@@ -11,6 +11,7 @@ import { cidrContains } from './cidr.js';
 import { cniAdd, cniDel, conflistForPod, findPlugin, tugboatConflist, type CniConflist, type CniResult } from './cni.js';
 import { runTool } from './exec.js';
 import { claimAddresses, releaseAddresses, type Claim } from './host-rules.js';
+import { natTablesPresent, removeIdlePortmapChains } from './portmap-rules.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
@@ -96,6 +97,7 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<PodNetwork
   } else {
     await writeFile(confPath, `${JSON.stringify(ours, null, 2)}\n`);
   }
+  const natBefore = await natTablesPresent();
   const claim: Claim = await claimAddresses({ clusterCidr, serviceCidr: o.serviceCidr ?? DEFAULT_SERVICE_CIDR, bridge });
   const resultFile = (uid: string) => join(resultsDir, `${uid}.json`);
 
@@ -149,6 +151,7 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<PodNetwork
       for (const f of await readdir(resultsDir).catch(() => [] as string[])) if (f.endsWith('.json')) await net.tearDown(f.slice(0, -5));
       await runTool('ip', ['link', 'del', bridge]);
       await releaseAddresses(claim);
+      await removeIdlePortmapChains(natBefore);
       await rm(join(cniDir, 'ipam'), { recursive: true, force: true });
     },
   };

@@ -10,11 +10,11 @@
 // Real mounts come with the OCI runtime.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, symlink, writeFile, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import type {
   ContainerConfig,
@@ -29,6 +29,7 @@ import type {
 } from '../types.js';
 import { followLog, lineText } from './cri-log.js';
 import { isSameProcess, procStartTime } from './proc-stat.js';
+import { firstWithin, ptyArgv, ptyOf, resizePty } from './pty.js';
 import { resolveProgram } from './resolve-path.js';
 import { SHIM_SCRIPT } from './shim-script.js';
 
@@ -60,6 +61,7 @@ interface ContainerRecord {
   logPath: string;
   netnsPath?: string;
   stdinFifo?: string;
+  stdinOnce?: boolean;
   pid: number;
   pidStart?: string;
   startedAt: string;
@@ -170,7 +172,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
     const shimErr = openSync(join(dir, 'shim.log'), 'a');
     const child = spawn(
       'perl',
-      [this.shimPath, cfg.logPath, String(this.o.logMaxBytes ?? 10 * 1024 * 1024), String(this.o.logKeep ?? 5), join(dir, 'exit'), stdinFifo ?? '-', '--', ...argv],
+      [this.shimPath, cfg.logPath, String(this.o.logMaxBytes ?? 10 * 1024 * 1024), String(this.o.logKeep ?? 5), join(dir, 'exit'), stdinFifo ? `${cfg.stdinOnce ? 'once:' : ''}${stdinFifo}` : '-', '--', ...argv],
       // detached: a session of its own, so neither the agent's death nor its terminal's signals reach it.
       { cwd, env, detached: true, stdio: ['ignore', 'pipe', shimErr] },
     );
@@ -207,7 +209,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       cwd,
       logPath: cfg.logPath,
       ...(sandbox.netnsPath ? { netnsPath: sandbox.netnsPath } : {}),
-      ...(stdinFifo ? { stdinFifo } : {}),
+      ...(stdinFifo ? { stdinFifo, ...(cfg.stdinOnce ? { stdinOnce: true } : {}) } : {}),
       pid,
       pidStart: procStartTime(pid),
       startedAt: new Date().toISOString(),
@@ -349,7 +351,11 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       streams.stderr?.write(`${prog.message}\n`);
       return 127;
     }
-    const full = rec.netnsPath ? [NSENTER, `--net=${rec.netnsPath}`, '--', prog, ...argv.slice(1)] : [prog, ...argv.slice(1)];
+    const inner = rec.netnsPath ? [NSENTER, `--net=${rec.netnsPath}`, '--', prog, ...argv.slice(1)] : [prog, ...argv.slice(1)];
+    // With a tty the command runs on a real pty (through `script`), sized from the first resize message.
+    const resizes = streams.tty && streams.resize ? streams.resize[Symbol.asyncIterator]() : undefined;
+    const first = resizes ? await firstWithin(resizes, 200) : {};
+    const full = streams.tty ? ptyArgv(inner, first.value) : inner;
     const child = spawn(full[0]!, full.slice(1), {
       cwd: existsSync(rec.cwd) ? rec.cwd : '/',
       env: rec.env,
@@ -375,7 +381,8 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       streams.stdin.pipe(child.stdin);
       child.stdin.on('error', () => undefined);
     }
-    // With a tty requested, stderr joins stdout as it would on a terminal (we have no pty).
+    if (resizes && child.pid) void followResizes(child, resizes, first.pending);
+    // Under a pty the terminal already merges stderr into stdout; `script`'s own stderr goes the same way.
     const errOut = streams.tty ? streams.stdout : streams.stderr;
     child.stdout!.on('data', (d: Buffer) => streams.stdout?.write(d));
     child.stderr!.on('data', (d: Buffer) => errOut?.write(d));
@@ -392,12 +399,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
   async attach(containerId: string, streams: StreamSet): Promise<void> {
     const rec = await this.record(containerId);
     if (!rec) throw new Error(`container ${containerId} not found`);
-    if (streams.stdin && rec.stdinFifo) {
-      const fifo = rec.stdinFifo;
-      streams.stdin.on('data', (d: Buffer) => {
-        void writeFile(fifo, d, { flag: 'a' }).catch(() => undefined);
-      });
-    }
+    if (streams.stdin && rec.stdinFifo) this.attachStdin(rec.stdinFifo, rec.stdinOnce === true, streams.stdin);
     let done = false;
     const stopWhenExited = setInterval(() => {
       void this.stateOf(rec).then((s) => {
@@ -418,6 +420,30 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
     } finally {
       clearInterval(stopWhenExited);
     }
+  }
+
+  /**
+   * Writes an attach session's stdin to the container's FIFO, in order. With stdinOnce the first session's end
+   * closes the container's stdin for good (the shim drops its writer when FIFO.closed appears); later sessions
+   * get no stdin, as in Kubernetes.
+   */
+  private attachStdin(fifo: string, once: boolean, stdin: Readable): void {
+    if (once && existsSync(`${fifo}.closed`)) return;
+    // r+ (read-write) never blocks opening a FIFO, even when the container is gone.
+    const ws = createWriteStream(fifo, { flags: 'r+' });
+    ws.on('error', () => undefined);
+    stdin.pipe(ws, { end: false });
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      stdin.unpipe(ws);
+      ws.end(() => {
+        if (once) void writeFile(`${fifo}.closed`, '').catch(() => undefined);
+      });
+    };
+    stdin.once('end', end);
+    stdin.once('close', end);
   }
 
   /** Pipes the stream to 127.0.0.1:port inside the pod (through nsenter and a tiny relay when it has a netns). */
@@ -460,6 +486,23 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       child.once('exit', () => resolve());
       stream.once('close', () => child.kill('SIGTERM'));
     });
+  }
+}
+
+/** Applies later terminal size changes to the exec's pty until the exec ends. */
+async function followResizes(
+  child: ChildProcess,
+  it: AsyncIterator<{ width: number; height: number }>,
+  pending?: Promise<IteratorResult<{ width: number; height: number }>>,
+): Promise<void> {
+  const done = new Promise<'done'>((r) => child.once('close', () => r('done')));
+  let next = pending ?? it.next();
+  for (;;) {
+    const r = await Promise.race([next.catch(() => 'done' as const), done]);
+    if (r === 'done' || r.done) return;
+    const pts = await ptyOf(child.pid!);
+    if (pts) await resizePty(pts, r.value);
+    next = it.next();
   }
 }
 

@@ -6,7 +6,10 @@
 //   - turns the container's stdout/stderr into CRI log lines "<RFC3339Nano> stdout|stderr F|P <text>" with
 //     size-based rotation (log -> log.1 -> ... -> log.N),
 //   - writes "<exitCode> <signal|-> <finishedAtMs>" to the exit file (tmp + rename) once the container is gone.
-// argv: shim.pl LOG MAX_BYTES KEEP EXIT_FILE STDIN_FIFO|- -- ARGV...
+//   - with stdinOnce ("once:FIFO"), keeps the FIFO's only lasting writer itself and drops it when FIFO.closed
+//     appears (the agent makes it when the first attach session ends), so the container reads EOF, as in
+//     Kubernetes; without it the container opens the FIFO read-write and stdin never ends.
+// argv: shim.pl LOG MAX_BYTES KEEP EXIT_FILE STDIN_FIFO|once:STDIN_FIFO|- -- ARGV...
 // The environment and working directory are the container's own (the agent spawns the shim with them).
 //
 // Startup speed matters (the agent waits for the pid): the shim loads no module before it prints the pid. POSIX
@@ -16,6 +19,7 @@ export const SHIM_SCRIPT = String.raw`
 use strict;
 my ($log, $max, $keep, $exitf, $fifo, $sep, @argv) = @ARGV;
 die "usage" unless defined $sep && $sep eq '--' && @argv;
+my $once = $fifo =~ s/^once://;
 $SIG{PIPE} = 'IGNORE';
 pipe(my $or, my $ow) or die "pipe: $!";
 pipe(my $er, my $ew) or die "pipe: $!";
@@ -27,7 +31,7 @@ if ($pid == 0) {
   setpgrp(0, 0);
   $SIG{PIPE} = 'DEFAULT';
   close $or; close $er;
-  if ($fifo ne '-') { open(STDIN, '+<', $fifo) or $fail->(126, "stdin: $!"); } else { open(STDIN, '<', '/dev/null'); }
+  if ($fifo ne '-') { open(STDIN, $once ? '<' : '+<', $fifo) or $fail->(126, "stdin: $!"); } else { open(STDIN, '<', '/dev/null'); }
   open(STDOUT, '>&', $ow) or $fail->(126, "stdout: $!");
   open(STDERR, '>&', $ew) or $fail->(126, "stderr: $!");
   close $ow; close $ew;
@@ -35,6 +39,8 @@ if ($pid == 0) {
   $fail->(127, "exec $argv[0]: $!");
 }
 close $ow; close $ew;
+# Read-write never blocks on a FIFO; the child's read-only open waits for this writer.
+my $hold; if ($once) { open($hold, '+<', $fifo) or die "stdin: $!"; }
 syswrite(STDOUT, "$pid\n"); close STDOUT;
 require Time::HiRes;
 sub now { return Time::HiRes::time(); }
@@ -69,6 +75,7 @@ while (%open) {
     while ((my $i = index($buf{$s}, "\n")) >= 0) { emit($s, 'F', substr($buf{$s}, 0, $i)); substr($buf{$s}, 0, $i + 1) = ''; }
     while (length($buf{$s}) >= 16384) { emit($s, 'P', substr($buf{$s}, 0, 16384)); substr($buf{$s}, 0, 16384) = ''; }
   }
+  if ($hold && -e "$fifo.closed") { close $hold; undef $hold; }
   # WNOHANG is 1 on Linux.
   if (!$exited && waitpid($pid, 1) == $pid) { $status = $?; $exited = now(); }
   # A daemonized grandchild may hold the pipes open: stop reading shortly after the container itself exited.
