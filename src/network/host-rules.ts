@@ -5,8 +5,13 @@
 //   - an nftables forward chain (table inet tugboat) dropping forwarded traffic to anything but those ranges:
 //     the CNI bridge plugin turns ip_forward on, and this chain is in place before it runs.
 // Each claim records whether we made it, so cleanup removes only what it added.
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { mustRun, runTool } from './exec.js';
+
+/** Machine-wide: ip_forward as it was before the first Tugboat pod network claimed its addresses. */
+const FORWARD_STATE = '/run/tugboat/ip_forward.before';
 
 export const NFT_TABLE = 'tugboat';
 
@@ -33,6 +38,14 @@ async function routeExists(args: string[]): Promise<boolean> {
 export async function claimAddresses(opts: ClaimOptions): Promise<Claim> {
   const chain = `forward-guard-${opts.bridge}`;
   const forwardBefore = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim();
+  // Several pod networks on one machine (agents, tests) share ip_forward: the first claim records the value the
+  // machine had, the last release restores it. A claim's own reading is wrong when another network's bridge
+  // plugin already turned forwarding on.
+  const tableExists = (await runTool('nft', ['list', 'table', 'inet', NFT_TABLE])).code === 0;
+  if (!tableExists || !existsSync(FORWARD_STATE)) {
+    await mkdir(dirname(FORWARD_STATE), { recursive: true }).catch(() => undefined);
+    await writeFile(FORWARD_STATE, forwardBefore).catch(() => undefined);
+  }
   await mustRun('nft', ['-f', '-'], {
     input: [
       `add table inet ${NFT_TABLE}`,
@@ -64,6 +77,10 @@ export async function releaseAddresses(c: Claim): Promise<void> {
   const left = await runTool('nft', ['list', 'table', 'inet', NFT_TABLE]);
   const chainsLeft = left.code === 0 && /\bchain\b/.test(left.stdout);
   if (left.code === 0 && !chainsLeft) await runTool('nft', ['delete', 'table', 'inet', NFT_TABLE]);
-  // ip_forward goes back off only when it was off and no guard remains that would cover it.
-  if (c.forwardBefore === '0' && !chainsLeft) await writeFile('/proc/sys/net/ipv4/ip_forward', '0').catch(() => undefined);
+  // ip_forward goes back to what the machine had before the first claim once no guard remains to cover it.
+  if (!chainsLeft) {
+    const before = (await readFile(FORWARD_STATE, 'utf8').catch(() => c.forwardBefore)).trim();
+    if (before === '0') await writeFile('/proc/sys/net/ipv4/ip_forward', '0').catch(() => undefined);
+    await rm(FORWARD_STATE, { force: true }).catch(() => undefined);
+  }
 }
