@@ -17,8 +17,8 @@ import type { KubeObject } from '../src/api/object.js';
 import { clientFromKubeconfig, pods, type RestClient } from '../src/client/index.js';
 import { netnsName } from '../src/network/index.js';
 import { findTool, requireTool } from './support/require-tool.js';
-import { removeLeftovers } from './support/real-pods.js';
-import { startTugCluster, type TugCluster } from './support/tug-cluster.js';
+import { startAgentCluster, stopAgentCluster } from './support/real-pods.js';
+import type { TugCluster } from './support/tug-cluster.js';
 
 const BRIDGE = 'tugp233';
 const POD_CIDR = '10.42.233.0/24';
@@ -140,21 +140,14 @@ before(async () => {
   if (!haveTools) return;
   chainsBefore = portmapChains();
   natBefore = natState();
-  server = await startTugCluster({
-    simNodes: 0,
-    agent: true,
-    args: ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', POD_CIDR, '--cni-bridge', BRIDGE, '--node-name', 'tug-hp', '--shutdown-grace-period', '5'],
-  });
+  server = await startAgentCluster({ bridge: BRIDGE, podCidr: POD_CIDR, nodeName: 'tug-hp' });
   api = clientFromKubeconfig(server.kubeconfig);
 });
 
 after(async () => {
   api?.close();
   if (server) {
-    const end = await server.stop('SIGTERM');
-    const left = removeLeftovers(server.dataDir, BRIDGE, netnsName);
-    const out = server.output();
-    server.remove();
+    const { end, left, out } = await stopAgentCluster(server, BRIDGE);
     rmSync(dir, { recursive: true, force: true });
     assert.deepEqual(left, [], `left behind by the server:\n${out.slice(-3000)}`);
     assert.deepEqual(end, { code: 0, signal: null }, out.slice(-3000));

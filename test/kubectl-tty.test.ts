@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { clientFromKubeconfig, pods, type RestClient } from '../src/client/index.js';
-import { netnsName } from '../src/network/index.js';
 import { shellQuote } from '../src/runtime/process/pty.js';
 import { findTool, requireTool } from './support/require-tool.js';
-import { removeLeftovers } from './support/real-pods.js';
-import { startTugCluster, type TugCluster } from './support/tug-cluster.js';
+import { startAgentCluster, stopAgentCluster } from './support/real-pods.js';
+import type { TugCluster } from './support/tug-cluster.js';
 import { kubectl, kubectlPath } from './support/tug-server.js';
 
 const VERSIONS = ['1.27', '1.33'];
@@ -60,11 +59,7 @@ function kubectlOnTty(v: string, args: string[], input = ''): Promise<{ code: nu
 
 before(async () => {
   if (!haveTools) return;
-  server = await startTugCluster({
-    simNodes: 0,
-    agent: true,
-    args: ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', '10.42.234.0/24', '--cni-bridge', BRIDGE, '--node-name', 'tug-tty', '--shutdown-grace-period', '5'],
-  });
+  server = await startAgentCluster({ bridge: BRIDGE, podCidr: '10.42.234.0/24', nodeName: 'tug-tty' });
   api = clientFromKubeconfig(server.kubeconfig);
   const pod = {
     apiVersion: 'v1',
@@ -85,10 +80,8 @@ before(async () => {
 after(async () => {
   api?.close();
   if (server) {
-    await server.stop('SIGTERM');
-    const left = removeLeftovers(server.dataDir, BRIDGE, netnsName);
+    const { left } = await stopAgentCluster(server, BRIDGE);
     if (left.length) process.stderr.write(`kubectl-tty: removed leftovers of a dead server: ${left.join(', ')}\n`);
-    server.remove();
   }
   rmSync(dir, { recursive: true, force: true });
 });

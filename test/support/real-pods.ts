@@ -3,6 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { netnsName } from '../../src/network/index.js';
+import { startTugCluster, type TugCluster } from './tug-cluster.js';
 
 const NODE = process.execPath;
 
@@ -187,4 +189,28 @@ export function removeLeftovers(dataDir: string, bridge: string, netnsOf: (uid: 
   if (spawnSync('ip', ['link', 'del', bridge]).status === 0) removed.push(`bridge ${bridge}`);
   if (spawnSync('nft', ['delete', 'chain', 'inet', 'tugboat', `forward-guard-${bridge}`]).status === 0) removed.push(`nft chain forward-guard-${bridge}`);
   return removed;
+}
+
+/**
+ * A `tug server` child with the node agent under a node identity of its own (name, bridge, pod range, stream
+ * port 0 on 127.0.0.1), so suites running real pods never clash with each other or with `npm start`.
+ */
+export function startAgentCluster(o: { bridge: string; podCidr: string; nodeName: string }): Promise<TugCluster> {
+  return startTugCluster({
+    simNodes: 0,
+    agent: true,
+    args: ['--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', o.podCidr, '--cni-bridge', o.bridge, '--node-name', o.nodeName, '--shutdown-grace-period', '5'],
+  });
+}
+
+/** SIGTERM, then removes whatever a dead server left (see removeLeftovers) and the data dir. */
+export async function stopAgentCluster(
+  server: TugCluster,
+  bridge: string,
+): Promise<{ end: { code: number | null; signal: NodeJS.Signals | null }; left: string[]; out: string }> {
+  const end = await server.stop('SIGTERM');
+  const left = removeLeftovers(server.dataDir, bridge, netnsName);
+  const out = server.output();
+  server.remove();
+  return { end, left, out };
 }
