@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kubectl, repoRoot } from './support/tug-server.js';
+import { NO_NODE_SERVICES } from './support/tug-cluster.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/lib/cni/bridge');
 const V_OLD = '1.27';
@@ -50,6 +51,7 @@ describe('kubectl top and the HPA on real pods', { skip: canRun ? false : 'needs
         join(repoRoot, 'bin/tug.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0',
         // its own node identity, stream port, bridge and pod range: no clash with `npm start` or other suites
         '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', '10.42.231.0/24', '--cni-bridge', 'tugh231', '--node-name', 'tug-top',
+        ...NO_NODE_SERVICES,
       ], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

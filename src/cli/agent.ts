@@ -15,8 +15,10 @@ import { machineIP } from '../node/index.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { checkRuntime, RUNTIMES, startLocalAgent } from './local-agent.js';
 import { defaultDataDir, flag } from './options.js';
+import { addNodeServiceFlags, nodeServicesFromFlags, type NodeServiceFlags } from './node-services.js';
+import { hostUpstreams } from './server.js';
 
-export interface AgentOptions {
+export interface AgentOptions extends NodeServiceFlags {
   server?: string;
   token?: string;
   kubeconfig?: string;
@@ -42,7 +44,8 @@ function defaultAgentDataDir(): string {
 }
 
 export function agentCommand(): Command {
-  return new Command('agent')
+  return addNodeServiceFlags(
+    new Command('agent')
     .description(
       'run a node agent (kubelet) for this machine against a Tugboat API server. Pods, their status, probes and the ' +
         'node lease work through the API alone; logs/exec/attach/port-forward need --ca-dir (the server\'s DATA/pki on ' +
@@ -66,7 +69,9 @@ export function agentCommand(): Command {
     .addOption(flag('--metrics-sample-interval <seconds>', 'how often container CPU and memory are sampled', '10'))
     .addOption(
       flag('-v, --verbose', 'log more (-v info, -vv debug)').argParser((_v: string, prev: number | undefined) => (prev ?? 0) + 1),
-    )
+    ),
+    flag,
+  )
     .action(async (opts: Omit<AgentOptions, 'verbose'> & { verbose?: number | string }) => {
       const verbose = typeof opts.verbose === 'number' ? opts.verbose : opts.verbose ? Number(opts.verbose) || 1 : 0;
       await runAgent({ ...opts, verbose, dataDir: resolve(opts.dataDir) });
@@ -162,6 +167,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     podNetwork: o.podNetwork !== false,
     serverUrl: url,
     metricsIntervalMs,
+    services: nodeServicesFromFlags(o, hostUpstreams),
   });
   const net = local.network.mode === 'cni' ? `pod network ${local.network.podCidr} on ${o.cniBridge ?? 'tug1'}` : 'pods on the host network';
   const streams = local.agent.streamPort !== undefined ? `streams at ${local.agent.hostIP}:${local.agent.streamPort}` : 'no stream endpoint (logs/exec need --ca-dir)';

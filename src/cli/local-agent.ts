@@ -8,6 +8,7 @@ import { defaultRuntime, startNodeAgent, type NodeAgent } from '../node/index.js
 import type { PodNetwork } from '../network/index.js';
 import type { Logger } from '../util/logger.js';
 import { recordHostState, restoreHostState } from './host-state.js';
+import { startNodeServices, type NodeServices, type NodeServicesOptions } from './node-services.js';
 
 export const RUNTIMES = ['process', 'oci'] as const;
 
@@ -30,11 +31,14 @@ export interface LocalAgentOptions {
   serverUrl: string;
   /** How often the agent samples container CPU and memory (--metrics-sample-interval). */
   metricsIntervalMs: number;
+  /** Proxy, cluster DNS and ingress for this node (absent: none). */
+  services?: NodeServicesOptions;
 }
 
 export interface LocalAgent {
   agent: NodeAgent;
   network: PodNetwork;
+  services?: NodeServices;
   /** Waits for the agent's loops, stops every pod (grace capped at maxGraceMs), removes the pod networks. */
   shutdown(maxGraceMs: number): Promise<void>;
 }
@@ -73,17 +77,29 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
       serverUrl: o.serverUrl,
       ...(tls ? { streams: { port: o.kubeletPort, tls } } : {}),
       metricsIntervalMs: o.metricsIntervalMs,
+      ...(o.services?.dns ? { dns: { clusterDNS: [o.services.dns.ip], clusterDomain: o.services.dns.domain } } : {}),
     });
   } catch (e) {
     await network.cleanup().catch(() => undefined);
     if (root) restoreHostState(o.dataDir);
     throw e;
   }
+  let services: NodeServices | undefined;
+  if (o.services) {
+    try {
+      services = await startNodeServices({ client: o.client, logger: o.logger, signal: o.signal, nodeName: o.nodeName, nodeIP, podNetwork: network.mode === 'cni' }, o.services);
+    } catch (e) {
+      o.logger.warn('node network services could not start', { err: e });
+      process.stderr.write(`tug: warning: ${e instanceof Error ? e.message : String(e)} (pods run; services, DNS or ingress do not)\n`);
+    }
+  }
   return {
     agent,
     network,
+    ...(services ? { services } : {}),
     async shutdown(maxGraceMs) {
       const t0 = Date.now();
+      await services?.stop();
       await Promise.race([agent.done.catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
       const t1 = Date.now();
       await agent.stopAllPods(maxGraceMs);

@@ -14,8 +14,19 @@ import { loadDemo } from './demo.js';
 import { checkRuntime, RUNTIMES, startLocalAgent, type LocalAgent } from './local-agent.js';
 import { defaultDataDir, flag, parseListen } from './options.js';
 import { machineIP } from '../node/index.js';
+import { readFileSync } from 'node:fs';
+import { addNodeServiceFlags, hostResolvConfUpstreams, nodeServicesFromFlags, type NodeServiceFlags } from './node-services.js';
 
-export interface ServerOptions {
+/** The host's nameservers, for names outside the cluster (read when DNS starts, not at import). */
+export const hostUpstreams = () => {
+  try {
+    return hostResolvConfUpstreams(readFileSync('/etc/resolv.conf', 'utf8'));
+  } catch {
+    return [];
+  }
+};
+
+export interface ServerOptions extends NodeServiceFlags {
   dataDir: string;
   listen: string;
   store: string;
@@ -75,7 +86,8 @@ export function storeConfig(o: Pick<ServerOptions, 'store' | 'dataDir' | 'etcdEn
 }
 
 export function serverCommand(): Command {
-  return new Command('server')
+  return addNodeServiceFlags(
+    new Command('server')
     .description('run a Tugboat server: store and Kubernetes API (HTTPS) on this machine')
     .addOption(flag('--data-dir <dir>', 'where the database, certificates and kubeconfig live', defaultDataDir()))
     .addOption(flag('--listen <host:port>', 'address of the Kubernetes API', '127.0.0.1:6443'))
@@ -106,7 +118,9 @@ export function serverCommand(): Command {
     .addOption(flag('--hpa-downscale-stabilization <seconds>', 'default scale-down stabilization window of HPAs', '300'))
     .addOption(
       flag('-v, --verbose', 'log more (-v info, -vv debug)').argParser((_v: string, prev: number | undefined) => (prev ?? 0) + 1),
-    )
+    ),
+    flag,
+  )
     .action(async (opts: Omit<ServerOptions, 'verbose'> & { verbose?: number | string }) => {
       const verbose = typeof opts.verbose === 'number' ? opts.verbose : opts.verbose ? Number(opts.verbose) || 1 : 0;
       await runServer({ ...opts, verbose, dataDir: resolve(opts.dataDir) });
@@ -121,6 +135,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
   const evictionTimeoutMs = nonNegativeInt('--eviction-timeout', o.evictionTimeout ?? '300') * 1000;
   const agentOn = o.agent !== false;
   if (agentOn) checkRuntime(o.runtime ?? 'process');
+  const services = nodeServicesFromFlags(o, hostUpstreams);
   const kubeletPort = nonNegativeInt('--kubelet-port', o.kubeletPort ?? '10250');
   const metricsResolutionMs = positiveInt('--metrics-resolution', o.metricsResolution ?? '15') * 1000;
   const metricsIntervalMs = positiveInt('--metrics-sample-interval', o.metricsSampleInterval ?? '10') * 1000;
@@ -187,6 +202,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
         podNetwork: o.podNetwork !== false,
         serverUrl: api.url,
         metricsIntervalMs,
+        services,
       });
     } catch (e) {
       stop.abort();

@@ -58,6 +58,8 @@ export interface NodeAgentOptions {
   streams?: AgentStreamsOptions;
   /** How often the stream endpoint's /metrics/resource is sampled (default 10 s, or TUG_METRICS_SAMPLE_INTERVAL). */
   metricsIntervalMs?: number;
+  /** Cluster DNS for pods' resolv.conf (dnsPolicy ClusterFirst); absent: pods get the host's. */
+  dns?: { clusterDNS: string[]; clusterDomain: string };
 }
 
 export interface AgentStreamsOptions {

@@ -15,6 +15,8 @@ export interface SandboxConfig {
   podDir: string;
   /** hostPort mappings (CNI portmap capability). */
   portMappings?: { hostPort: number; containerPort: number; protocol: string; hostIP?: string }[];
+  /** resolv.conf, /etc/hosts, shared PID namespace (see SandboxExtras). */
+  extras?: SandboxExtras;
 }
 
 export interface Sandbox {
@@ -52,6 +54,8 @@ export interface ContainerConfig {
   /** Resource limits where the runtime can apply them (OCI: cgroups). */
   limits?: { cpuMillis?: number; memoryBytes?: number };
   user?: { uid?: number; gid?: number };
+  /** OCI only: image, securityContext, cpu request. */
+  oci?: OciContainerExtras;
 }
 
 export type ContainerState =
@@ -80,6 +84,8 @@ export interface StreamSet {
 
 export interface ContainerRuntime {
   readonly name: 'process' | 'oci';
+  /** The runtime's image store (OCI); absent: images are not pulled (process). */
+  readonly images?: ImageService;
   createSandbox(cfg: SandboxConfig): Promise<Sandbox>;
   removeSandbox(sandboxId: string): Promise<void>;
   createAndStart(sandbox: Sandbox, cfg: ContainerConfig): Promise<ContainerInfo>;
@@ -112,4 +118,129 @@ export interface SandboxNetwork {
 /** Optional runtime capability: sandboxes known on disk, so an agent restart can clean those of deleted pods. */
 export interface SandboxLister {
   listSandboxes(): Promise<Sandbox[]>;
+}
+
+// ---- additions for the OCI runtime and images (issue 7) and cluster DNS (issue 8) ----
+
+/** The pod's /etc/resolv.conf, as kubelet computes it from dnsPolicy and dnsConfig (src/node/dns-config.ts). */
+export interface DnsSettings {
+  nameservers: string[];
+  searches: string[];
+  options: string[];
+}
+
+/** Pod-level settings every container of the sandbox shares. */
+export interface SandboxExtras {
+  /** resolv.conf for the pod; absent: the host's. */
+  dns?: DnsSettings;
+  /** The full text of the pod's /etc/hosts (kubelet-managed: localhost, the pod's own name, hostAliases). */
+  hostsFile?: string;
+  /** spec.shareProcessNamespace: one PID namespace for the pod's containers. */
+  shareProcessNamespace?: boolean;
+  /** spec.securityContext.sysctls. */
+  sysctls?: Record<string, string>;
+}
+
+/** An image's config, as its registry serves it (config.json of the OCI image spec). */
+export interface ImageConfig {
+  entrypoint?: string[];
+  cmd?: string[];
+  /** KEY=value. */
+  env?: string[];
+  workingDir?: string;
+  /** "uid", "uid:gid", "name" or "name:group", as in the image config. */
+  user?: string;
+}
+
+export interface ImageInfo {
+  /** The config's digest ("sha256:..."): the image ID kubelet reports as imageID's tail. */
+  id: string;
+  /** Normalized references this image is known by ("docker.io/library/busybox:1.36"). */
+  repoTags: string[];
+  /** "registry/repo@sha256:..." of the manifest pulled. */
+  repoDigests: string[];
+  /** Bytes of the compressed layers. */
+  size: number;
+  config: ImageConfig;
+  /** When it was last used by a container (image GC by age). */
+  lastUsed?: Date;
+}
+
+/** Registry credentials: a `.dockerconfigjson` secret's `auths` map (host -> entry), several in order of preference. */
+export interface DockerAuthEntry {
+  username?: string;
+  password?: string;
+  /** base64("user:password"). */
+  auth?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+export type DockerAuths = Record<string, DockerAuthEntry>;
+
+export interface PullProgress {
+  /** Bytes fetched so far over all layers, and the total the manifest announces. */
+  fetched: number;
+  total: number;
+  layer?: string;
+}
+
+export interface PullOptions {
+  /** Tried in order, after the agent's own credentials. */
+  auths?: DockerAuths[];
+  signal?: AbortSignal;
+  onProgress?(p: PullProgress): void;
+}
+
+/** Pull failures carry the registry's words; `kind` lets the agent tell a missing image from a refused one. */
+export class ImagePullError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'not-found' | 'unauthorized' | 'network' | 'invalid' | 'other',
+  ) {
+    super(message);
+    this.name = 'ImagePullError';
+  }
+}
+
+/** The node's image store (src/runtime/images). */
+export interface ImageService {
+  /** The image if the store has it (by tag or digest reference), else undefined. */
+  inspect(ref: string): Promise<ImageInfo | undefined>;
+  /** Pulls the image for the node's platform into the store; resolves once every blob is verified. */
+  pull(ref: string, opts?: PullOptions): Promise<ImageInfo>;
+  list(): Promise<ImageInfo[]>;
+  /** Removes the reference (and the image once no reference is left); refuses while a container uses it. */
+  remove(ref: string): Promise<void>;
+  /** Loads a `docker save` or OCI archive tarball; returns the images it held. */
+  import(file: string): Promise<ImageInfo[]>;
+  /**
+   * Deletes unused images, least recently used first, while the image disk is above highPercent, down to
+   * lowPercent, never one used within minAgeMs (kubelet's image GC). Returns the IDs removed.
+   */
+  gc(o: { inUse: Set<string>; highPercent: number; lowPercent: number; minAgeMs: number }): Promise<string[]>;
+  /** A read-only lower directory list (top first) for the image's root filesystem. */
+  layers(imageId: string): Promise<string[]>;
+}
+
+/** securityContext of a container, merged with the pod's, as the runtime applies it. */
+export interface ContainerSecurity {
+  runAsUser?: number;
+  runAsGroup?: number;
+  supplementalGroups?: number[];
+  /** The pod's fsGroup: volumes are made group-owned by it and it joins the supplemental groups. */
+  fsGroup?: number;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  seccomp?: 'RuntimeDefault' | 'Unconfined';
+}
+
+/** What the OCI runtime needs on top of ContainerConfig (the process runtime ignores it). */
+export interface OciContainerExtras {
+  /** The image ID (ImageInfo.id) whose layers make the root filesystem. */
+  imageId?: string;
+  security?: ContainerSecurity;
+  /** requests.cpu in millicores: cpu shares (limits.cpu in ContainerConfig.limits: the CFS quota). */
+  cpuRequestMillis?: number;
 }

@@ -29,10 +29,18 @@ export interface TugClusterOptions {
   simNodes?: number;
   /** Run the node agent for this machine too (off unless asked: pods go to the simulated nodes only). */
   agent?: boolean;
+  /**
+   * With the agent: also run the node services (proxy, cluster DNS on 10.43.0.10, ingress). Off unless asked:
+   * they hold machine-wide addresses and ports that parallel test servers would fight over.
+   */
+  services?: boolean;
   /** More flags for `tug server`, e.g. ['--node-grace-period', '15']. */
   args?: string[];
   timeoutMs?: number;
 }
+
+/** Flags that keep a test server's agent from running the proxy, DNS and ingress. */
+export const NO_NODE_SERVICES = ['--proxy-mode', 'none', '--no-dns', '--no-ingress'];
 
 export async function startTugCluster(o: TugClusterOptions = {}): Promise<TugCluster> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'tug-cluster-'));
@@ -49,6 +57,7 @@ export async function startTugCluster(o: TugClusterOptions = {}): Promise<TugClu
     String(o.simNodes ?? 3),
     // Pods go to the simulated nodes only unless asked: a real node agent would take some and run them.
     ...(o.agent ? [] : ['--no-agent']),
+    ...(o.agent && !o.services ? NO_NODE_SERVICES : []),
     ...(o.args ?? []),
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,158 @@
+// The node-side network services a node agent's machine runs beside it: the service proxy, cluster DNS and the
+// ingress controller. They meet the rest only through the API; this file just composes them with the flags.
+import type { Client } from '../client/types.js';
+import type { Logger } from '../util/logger.js';
+import { startDns, type DnsServer } from '../dns/index.js';
+import { startIngress, type IngressController } from '../ingress/index.js';
+import { startProxy, type Proxy, type ProxyMode } from '../proxy/index.js';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR } from '../network/index.js';
+
+export const PROXY_MODES = ['auto', 'nftables', 'userspace', 'none'] as const;
+export const DEFAULT_CLUSTER_DNS = '10.43.0.10';
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
+export interface NodeServicesOptions {
+  proxyMode: ProxyMode | 'auto' | 'none';
+  /** Cluster DNS address (kube-dns Service IP); undefined: no DNS server on this node. */
+  dns?: { ip: string; port: number; domain: string; upstreams: string[] };
+  /** Ingress listeners; undefined: no ingress controller on this node. */
+  ingress?: { host: string; httpPort: number; httpsPort: number; className: string };
+  /** nftables table of the proxy (tests give each server its own). */
+  proxyTable?: string;
+}
+
+export interface NodeServices {
+  proxy?: Proxy;
+  dns?: DnsServer;
+  ingress?: IngressController;
+  stop(): Promise<void>;
+}
+
+export interface NodeServicesContext {
+  client: Client;
+  logger: Logger;
+  signal: AbortSignal;
+  nodeName: string;
+  nodeIP: string;
+  /** Whether pods have their own network (the service CIDR is claimed on this host). */
+  podNetwork: boolean;
+}
+
+export async function startNodeServices(ctx: NodeServicesContext, o: NodeServicesOptions): Promise<NodeServices> {
+  const out: NodeServices = {
+    async stop() {
+      await out.ingress?.close().catch((e: Error) => ctx.logger.warn('ingress stop failed', { err: e }));
+      await out.dns?.close().catch((e: Error) => ctx.logger.warn('dns stop failed', { err: e }));
+      await out.proxy?.stop().catch((e: Error) => ctx.logger.warn('proxy stop failed', { err: e }));
+    },
+  };
+  const base = { client: ctx.client, logger: ctx.logger, signal: ctx.signal };
+  try {
+    if (o.proxyMode !== 'none') {
+      out.proxy = await startProxy({
+        ...base,
+        nodeName: ctx.nodeName,
+        nodeIPs: [ctx.nodeIP],
+        mode: ctx.podNetwork ? o.proxyMode : 'userspace',
+        serviceCidr: DEFAULT_SERVICE_CIDR,
+        clusterCidr: DEFAULT_CLUSTER_CIDR,
+        ...(o.proxyTable ? { table: o.proxyTable } : {}),
+      });
+    }
+    // The DNS address lives in the service CIDR, which is only claimed on this host with a pod network.
+    if (o.dns && ctx.podNetwork) {
+      out.dns = await startDns({
+        ...base,
+        listen: [{ host: o.dns.ip, port: o.dns.port }],
+        clusterDomain: o.dns.domain,
+        upstreams: o.dns.upstreams,
+        serviceIP: o.dns.ip,
+      });
+    }
+    if (o.ingress) {
+      out.ingress = await startIngress({
+        ...base,
+        nodeName: ctx.nodeName,
+        nodeIP: ctx.nodeIP,
+        http: { host: o.ingress.host, port: o.ingress.httpPort },
+        https: { host: o.ingress.host, port: o.ingress.httpsPort },
+        className: o.ingress.className,
+      });
+    }
+  } catch (e) {
+    await out.stop();
+    throw e;
+  }
+  return out;
+}
+
+/** The flags both `tug server` and `tug agent` take for the node services. */
+export function addNodeServiceFlags(cmd: import('commander').Command, flag: (f: string, d: string, v?: string) => import('commander').Option): import('commander').Command {
+  const root = process.getuid?.() === 0;
+  return cmd
+    .addOption(flag('--proxy-mode <mode>', `service proxy: ${PROXY_MODES.join('|')} (auto: nftables as root, else userspace)`, 'auto'))
+    .addOption(flag('--cluster-dns <ip>', 'address of the cluster DNS (the kube-dns Service), written into pods\' resolv.conf', DEFAULT_CLUSTER_DNS))
+    .addOption(flag('--cluster-domain <domain>', 'the cluster\'s DNS domain', DEFAULT_CLUSTER_DOMAIN))
+    .addOption(flag('--dns-upstream <servers>', 'comma-separated host:port servers for names outside the cluster (default: this host\'s resolv.conf)'))
+    .addOption(flag('--no-dns', 'run no cluster DNS server on this node'))
+    .addOption(flag('--ingress-http-port <port>', 'port of the built-in ingress for http', root ? '80' : '8080'))
+    .addOption(flag('--ingress-https-port <port>', 'port of the built-in ingress for https', root ? '443' : '8443'))
+    .addOption(flag('--no-ingress', 'run no ingress controller on this node'));
+}
+
+export interface NodeServiceFlags {
+  proxyMode?: string;
+  clusterDns?: string;
+  clusterDomain?: string;
+  dnsUpstream?: string;
+  dns?: boolean;
+  ingressHttpPort?: string;
+  ingressHttpsPort?: string;
+  ingress?: boolean;
+}
+
+/** Turns the flags into options; throws a message naming the bad flag. */
+export function nodeServicesFromFlags(f: NodeServiceFlags, hostUpstreams: () => string[]): NodeServicesOptions {
+  const mode = f.proxyMode ?? 'auto';
+  if (!(PROXY_MODES as readonly string[]).includes(mode)) throw new Error(`--proxy-mode ${JSON.stringify(mode)} is not one of ${PROXY_MODES.join(', ')}`);
+  const port = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} ${JSON.stringify(v)} is not a port number`);
+    return n;
+  };
+  const root = process.getuid?.() === 0;
+  const ip = f.clusterDns ?? DEFAULT_CLUSTER_DNS;
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new Error(`--cluster-dns ${JSON.stringify(ip)} is not an IPv4 address`);
+  return {
+    proxyMode: mode as NodeServicesOptions['proxyMode'],
+    ...(f.dns !== false
+      ? {
+          dns: {
+            ip,
+            port: 53,
+            domain: f.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+            upstreams: f.dnsUpstream ? f.dnsUpstream.split(',').map((s) => s.trim()).filter(Boolean) : hostUpstreams(),
+          },
+        }
+      : {}),
+    ...(f.ingress !== false
+      ? {
+          ingress: {
+            host: '0.0.0.0',
+            httpPort: port('--ingress-http-port', f.ingressHttpPort ?? (root ? '80' : '8080')),
+            httpsPort: port('--ingress-https-port', f.ingressHttpsPort ?? (root ? '443' : '8443')),
+            className: 'tugboat',
+          },
+        }
+      : {}),
+  };
+}
+
+/** The nameservers of this host's /etc/resolv.conf as host:53 (loopback stub resolvers included). */
+export function hostResolvConfUpstreams(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1])
+    .filter((s): s is string => !!s)
+    .map((s) => (s.includes(':') ? `[${s}]:53` : `${s}:53`));
+}
