@@ -129,11 +129,23 @@ export interface DnsSettings {
   options: string[];
 }
 
-/** Pod-level settings every container of the sandbox shares. */
+/** Where the pod's IP goes in SandboxExtras.hostsFile (src/node/dns-config.ts writes it, the runtime fills it). */
+export const HOSTS_POD_IP = '{{POD_IP}}';
+
+/**
+ * Pod-level settings every container of the sandbox shares. resolv.conf and hosts apply to pods with their own
+ * network namespace: the process runtime writes them to /etc/netns/<netns name>/ and runs containers and execs
+ * in a private mount namespace where those are bind-mounted over /etc/resolv.conf and /etc/hosts (as
+ * `ip netns exec` does); host-network pods keep the host's files there.
+ */
 export interface SandboxExtras {
   /** resolv.conf for the pod; absent: the host's. */
   dns?: DnsSettings;
-  /** The full text of the pod's /etc/hosts (kubelet-managed: localhost, the pod's own name, hostAliases). */
+  /**
+   * The full text of the pod's /etc/hosts (kubelet-managed: localhost, the pod's own name, hostAliases). The pod
+   * IP is not known until the sandbox's network is set up: every HOSTS_POD_IP in the text is replaced by the
+   * sandbox's IP when the runtime writes the file. Absent: the host's.
+   */
   hostsFile?: string;
   /** spec.shareProcessNamespace: one PID namespace for the pod's containers. */
   shareProcessNamespace?: boolean;
@@ -234,6 +246,8 @@ export interface ContainerSecurity {
   allowPrivilegeEscalation?: boolean;
   capabilities?: { add?: string[]; drop?: string[] };
   seccomp?: 'RuntimeDefault' | 'Unconfined';
+  /** runAsNonRoot: the OCI runtime refuses to start the container when the user it resolves (numbers or an image user name) is uid 0. */
+  runAsNonRoot?: boolean;
 }
 
 /** What the OCI runtime needs on top of ContainerConfig (the process runtime ignores it). */
@@ -243,4 +257,6 @@ export interface OciContainerExtras {
   security?: ContainerSecurity;
   /** requests.cpu in millicores: cpu shares (limits.cpu in ContainerConfig.limits: the CFS quota). */
   cpuRequestMillis?: number;
+  /** The image config's user when it is a name ("app", "app:staff", "1000:staff"), resolved in the image's /etc/passwd and /etc/group; ContainerConfig.user (numeric) wins where set. */
+  userName?: string;
 }
