@@ -11,6 +11,7 @@ import { startNamespaceController } from '../controllers/namespace/index.js';
 import { startServiceAccountController } from '../controllers/serviceaccount/index.js';
 import { startNodeLifecycleController } from '../controllers/nodelifecycle/index.js';
 import { startDisruptionController } from '../controllers/disruption/index.js';
+import { startEndpointSliceController } from '../controllers/endpointslice/index.js';
 import { startReplicaSetController, startReplicationControllerController } from '../controllers/replicaset/index.js';
 import { startDeploymentController } from '../controllers/deployment/index.js';
 import { startDaemonSetController } from '../controllers/daemonset/index.js';
@@ -109,6 +110,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
           events: recorder('node-controller'),
         }),
         startDisruptionController(child('disruption')),
+        startEndpointSliceController(child('endpointslice')),
         startScheduler({ ...child('scheduler'), recorder: recorder('default-scheduler') }).then((s) => s.done),
       ];
       await Promise.all(started.map((p) => p.catch((err: unknown) => logger.error('control loop failed', { err }))));

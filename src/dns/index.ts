@@ -1,7 +1,16 @@
-// Cluster DNS answered from Services, EndpointSlices and Pods. Contract for src/cli/node-services.ts; the
-// implementation lives beside it in this folder.
+// Cluster DNS answered from Services, EndpointSlices and Pods (resolve.ts), served over UDP and TCP (server.ts),
+// names outside the cluster relayed to upstreams (forward.ts). Started by src/cli/node-services.ts.
 import type { Client, InformerFactory } from '../client/index.js';
+import { createInformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../util/logger.js';
+import { InformerView } from './cluster-view.js';
+import { parseUpstream } from './forward.js';
+import { ensureKubeDnsService } from './kube-dns-service.js';
+import { Resolver } from './resolve.js';
+import { listen, type Listener } from './server.js';
+
+export { Resolver, DEFAULT_TTL } from './resolve.js';
+export type { ClusterView } from './types.js';
 
 export interface DnsOptions {
   client: Client;
@@ -15,6 +24,10 @@ export interface DnsOptions {
   upstreams: string[];
   /** Make sure the `kube-dns` Service in kube-system exists with this ClusterIP. */
   serviceIP?: string;
+  /** Reverse zones answered here (default the pod and service ranges, 10.42.0.0/16 and 10.43.0.0/16). */
+  reverseCidrs?: string[];
+  /** Per upstream query (default 2 s). */
+  upstreamTimeoutMs?: number;
 }
 
 export interface DnsServer {
@@ -22,6 +35,30 @@ export interface DnsServer {
   close(): Promise<void>;
 }
 
-export async function startDns(_o: DnsOptions): Promise<DnsServer> {
-  throw new Error('cluster DNS is not built yet');
+export async function startDns(o: DnsOptions): Promise<DnsServer> {
+  const logger = o.logger.child('dns');
+  const informers = o.informers ?? createInformerFactory({ client: o.client, logger });
+  const view = new InformerView(informers);
+  // The caches stop with the server (close) or with the caller's signal, whichever comes first.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  await Promise.all(view.informers.map((i) => i.start(stop.signal)));
+  if (o.serviceIP) await ensureKubeDnsService(o.client, o.serviceIP, logger).catch((e: Error) => logger.warn('kube-dns service not ensured', { err: e }));
+  const resolver = new Resolver(view, { zone: o.clusterDomain, reverseCidrs: o.reverseCidrs ?? ['10.42.0.0/16', '10.43.0.0/16'] });
+  const handler = { resolver, upstreams: o.upstreams.map(parseUpstream), logger, ...(o.upstreamTimeoutMs ? { timeoutMs: o.upstreamTimeoutMs } : {}) };
+  const listeners: Listener[] = [];
+  const close = async () => {
+    o.signal.removeEventListener('abort', onAbort);
+    stop.abort();
+    await Promise.all(listeners.splice(0).map((l) => l.close()));
+  };
+  try {
+    for (const l of o.listen) listeners.push(await listen(handler, l.host, l.port));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  logger.info('serving', { on: listeners.map((l) => `${l.host}:${l.port}`), upstreams: o.upstreams });
+  return { addresses: listeners.map((l) => ({ host: l.host, port: l.port })), close };
 }

@@ -31,6 +31,7 @@ import { followLog, lineText } from './cri-log.js';
 import { isSameProcess, procStartTime } from './proc-stat.js';
 import { firstWithin, ptyArgv, ptyOf, resizePty } from './pty.js';
 import { resolveProgram } from './resolve-path.js';
+import { enterPod, removePodEtc, writePodEtc } from './pod-etc.js';
 import { SHIM_SCRIPT } from './shim-script.js';
 
 export interface ProcessRuntimeOptions {
@@ -110,7 +111,11 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
     const id = `sb-${cfg.podUid}`;
     const file = join(this.o.root, 'sandboxes', `${id}.json`);
     const existing = await readJson<SandboxRecord>(file);
-    if (existing && (!existing.netnsPath || existsSync(existing.netnsPath))) return strip(existing);
+    if (existing && (!existing.netnsPath || existsSync(existing.netnsPath))) {
+      // Found again after an agent restart: the pod's /etc files are put back should they have gone.
+      if (existing.netnsPath) await writePodEtc(existing.netnsPath, existing.ip, cfg.extras);
+      return strip(existing);
+    }
     await mkdir(cfg.podDir, { recursive: true });
     let ip = this.o.hostIP ?? '127.0.0.1';
     let netnsPath: string | undefined;
@@ -119,6 +124,8 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       ip = r.ip;
       netnsPath = r.netnsPath;
     }
+    // resolv.conf and hosts only for pods with a network of their own: the host network keeps the host's.
+    if (netnsPath) await writePodEtc(netnsPath, ip, cfg.extras);
     const rec: SandboxRecord = { id, podUid: cfg.podUid, ip, ...(netnsPath ? { netnsPath } : {}), podDir: cfg.podDir, hostNetwork: !netnsPath };
     await writeJson(file, rec);
     return strip(rec);
@@ -129,6 +136,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
     const rec = await readJson<SandboxRecord>(file);
     if (!rec) return;
     if (rec.netnsPath && this.o.network) await this.o.network.tearDown(rec.podUid);
+    if (rec.netnsPath) await removePodEtc(rec.netnsPath);
     await rm(file, { force: true });
   }
 
@@ -168,7 +176,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       stdinFifo = join(dir, 'stdin');
       await run('mkfifo', [stdinFifo]);
     }
-    const argv = sandbox.netnsPath ? [NSENTER, `--net=${sandbox.netnsPath}`, '--', prog, ...cfg.argv.slice(1)] : [prog, ...cfg.argv.slice(1)];
+    const argv = sandbox.netnsPath ? [...enterPod(sandbox.netnsPath), prog, ...cfg.argv.slice(1)] : [prog, ...cfg.argv.slice(1)];
     const shimErr = openSync(join(dir, 'shim.log'), 'a');
     const child = spawn(
       'perl',
@@ -351,7 +359,7 @@ export class ProcessRuntime implements ContainerRuntime, SandboxLister {
       streams.stderr?.write(`${prog.message}\n`);
       return 127;
     }
-    const inner = rec.netnsPath ? [NSENTER, `--net=${rec.netnsPath}`, '--', prog, ...argv.slice(1)] : [prog, ...argv.slice(1)];
+    const inner = rec.netnsPath ? [...enterPod(rec.netnsPath), prog, ...argv.slice(1)] : [prog, ...argv.slice(1)];
     // With a tty the command runs on a real pty (through `script`), sized from the first resize message.
     const resizes = streams.tty && streams.resize ? streams.resize[Symbol.asyncIterator]() : undefined;
     const first = resizes ? await firstWithin(resizes, 200) : {};
