@@ -2,7 +2,7 @@
 // of its containers (kubelet keeps them in the pod directory the same way).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DnsSettings, SandboxExtras } from '../types.js';
+import { HOSTS_POD_IP, type DnsSettings, type SandboxExtras } from '../types.js';
 
 export interface PodFiles {
   hosts: string;
@@ -36,7 +36,7 @@ export async function writePodFiles(dir: string, o: { ip: string; hostname: stri
   const files: PodFiles = { hosts: join(dir, 'hosts'), resolv: join(dir, 'resolv.conf'), hostname: join(dir, 'hostname') };
   const resolv = o.extras?.dns ? resolvConf(o.extras.dns) : await readFile(o.hostResolv ?? '/etc/resolv.conf', 'utf8').catch(() => '');
   await Promise.all([
-    writeFile(files.hosts, o.extras?.hostsFile ?? defaultHosts(o.ip, o.hostname)),
+    writeFile(files.hosts, o.extras?.hostsFile?.split(HOSTS_POD_IP).join(o.ip) ?? defaultHosts(o.ip, o.hostname)),
     writeFile(files.resolv, resolv),
     writeFile(files.hostname, `${o.hostname}\n`),
   ]);
