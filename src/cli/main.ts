@@ -6,6 +6,7 @@ import { kubeconfigCommand } from './kubeconfig.js';
 import { upCommand } from './up.js';
 import { simCommand } from './sim.js';
 import { agentCommand } from './agent.js';
+import { imagesCommand } from './images.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(upCommand());
   program.addCommand(kubeconfigCommand());
   program.addCommand(simCommand());
+  program.addCommand(imagesCommand());
   return program;
 }
 

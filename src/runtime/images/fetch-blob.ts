@@ -1,0 +1,115 @@
+// Downloads a blob into the content store: streamed through sha256 into ingest/<hex>.partial, resumed with a
+// Range request when a partial file is left from an earlier try (or a killed pull), verified against its
+// digest and size, then renamed into blobs/. Concurrent requests for one digest share one download.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat, truncate } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ImagePullError } from '../types.js';
+import type { RepositoryClient } from './distribution.js';
+import type { Descriptor } from './image-spec.js';
+import type { ContentStore } from './store.js';
+import { sleep } from './transport.js';
+
+async function sizeOf(p: string): Promise<number | undefined> {
+  try {
+    return (await stat(p)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+async function hashFile(p: string, h: Hash): Promise<void> {
+  for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+}
+
+export interface FetchEvents {
+  /** Bytes that arrived (or were found already present) for this blob. */
+  onBytes?(n: number): void;
+  /** A download continued from `offset` instead of starting over. */
+  onResume?(digest: string, offset: number): void;
+}
+
+export class BlobFetcher {
+  private readonly inflight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: ContentStore,
+    private readonly attempts = 4,
+  ) {}
+
+  async ensure(client: RepositoryClient, d: Descriptor, ev: FetchEvents = {}, signal?: AbortSignal): Promise<void> {
+    const have = await sizeOf(this.store.blobPath(d.digest));
+    if (have === d.size) {
+      ev.onBytes?.(d.size);
+      return;
+    }
+    const running = this.inflight.get(d.digest);
+    if (running) {
+      await running;
+      ev.onBytes?.(d.size);
+      return;
+    }
+    const p = this.download(client, d, ev, signal).finally(() => this.inflight.delete(d.digest));
+    this.inflight.set(d.digest, p);
+    await p;
+  }
+
+  private async download(client: RepositoryClient, d: Descriptor, ev: FetchEvents, signal?: AbortSignal): Promise<void> {
+    const partial = this.store.partialPath(d.digest);
+    let lastError: unknown;
+    for (let attempt = 0; attempt < this.attempts; attempt++) {
+      if (attempt > 0) await sleep(200 * 2 ** (attempt - 1), signal);
+      let offset = (await sizeOf(partial)) ?? 0;
+      if (offset > d.size) {
+        await truncate(partial, 0);
+        offset = 0;
+      }
+      const hash = createHash('sha256');
+      if (offset > 0) await hashFile(partial, hash);
+      const res = await client.openBlob(d.digest, offset);
+      if (res.statusCode === 200 && offset > 0) {
+        // The registry ignored the Range header: start over.
+        await truncate(partial, 0);
+        offset = 0;
+        hash.destroy();
+        return this.download(client, d, ev, signal);
+      }
+      if (offset > 0) ev.onResume?.(d.digest, offset);
+      ev.onBytes?.(offset);
+      let got = offset;
+      const tap = new Transform({
+        transform(chunk: Buffer, _e, cb) {
+          hash.update(chunk);
+          got += chunk.length;
+          ev.onBytes?.(chunk.length);
+          cb(null, chunk);
+        },
+      });
+      try {
+        await pipeline(res, tap, createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w', highWaterMark: 1 << 20 }), ...(signal ? [{ signal }] : []));
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
+        // A broken connection: what arrived stays in the partial file, the next attempt asks for the rest.
+        ev.onBytes?.(offset - got);
+        lastError = err;
+        continue;
+      }
+      const digest = `sha256:${hash.digest('hex')}`;
+      if (digest !== d.digest || got !== d.size) {
+        await rm(partial, { force: true });
+        throw new ImagePullError(
+          `blob ${d.digest} failed verification: got ${got} bytes with digest ${digest}, the manifest says ${d.size} bytes; the blob was discarded`,
+          'invalid',
+        );
+      }
+      await rename(partial, this.store.blobPath(d.digest));
+      return;
+    }
+    throw new ImagePullError(
+      `download of blob ${d.digest} kept failing: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+      'network',
+    );
+  }
+}

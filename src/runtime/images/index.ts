@@ -1,0 +1,412 @@
+// The node's image service: pulls from OCI distribution registries into a content store under `root`, unpacks
+// layers for overlay root filesystems, imports archives, removes and garbage-collects images.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm, stat, statfs, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../util/logger.js';
+import {
+  ImagePullError,
+  type DockerAuths,
+  type ImageInfo,
+  type ImageService,
+  type PullOptions,
+} from '../types.js';
+import { readArchive, type ArchiveImage } from './archive.js';
+import { credentialsFor } from './auth.js';
+import { RepositoryClient } from './distribution.js';
+import { BlobFetcher } from './fetch-blob.js';
+import { planGc } from './gc.js';
+import {
+  chainIds,
+  choosePlatform,
+  hostPlatform,
+  INDEX_TYPES,
+  parseConfig,
+  parseIndex,
+  parseManifest,
+  platformString,
+  type Descriptor,
+  type Platform,
+} from './image-spec.js';
+import { formatReference, parseReference, repoName, type ImageRef } from './reference.js';
+import { ContentStore, toInfo, type ImageRecord, type LayerRecord } from './store.js';
+import { Transport } from './transport.js';
+import { unpackLayer } from './unpack.js';
+
+export { ImagePullError } from '../types.js';
+export { parseReference, formatReference } from './reference.js';
+
+export interface RegistryConfig {
+  /** Hosts ("127.0.0.1:5000") served over plain http. */
+  insecure?: string[];
+  /** The agent's own credentials. */
+  auths?: DockerAuths;
+  /** Extra CAs (PEM files) for registry TLS. */
+  caFiles?: string[];
+}
+
+export interface ImageServiceOptions {
+  /** e.g. DATA/images */
+  root: string;
+  platform?: Platform;
+  registries?: RegistryConfig;
+  logger?: Logger;
+  /** Image IDs that running containers use: remove() refuses them. */
+  inUse?: () => Set<string>;
+  /** Disk figures of the image filesystem (tests); default statfs(root). */
+  diskUsage?: () => Promise<{ capacity: number; available: number }>;
+  now?: () => number;
+  /** Layer downloads at once (default 4). */
+  parallel?: number;
+}
+
+export interface ImageServiceExt extends ImageService {
+  /** Closes idle registry connections. */
+  close(): void;
+}
+
+const ID = /^(?:sha256:)?([a-f0-9]{12,64})$/;
+
+async function limitAll<T>(items: T[], n: number, fn: (t: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export function createImageService(o: ImageServiceOptions): ImageServiceExt {
+  const store = new ContentStore(o.root);
+  const transport = new Transport({ ...(o.registries?.caFiles ? { caFiles: o.registries.caFiles } : {}) });
+  const fetcher = new BlobFetcher(store);
+  const platform = o.platform ?? hostPlatform();
+  const insecure = new Set((o.registries?.insecure ?? []).map((h) => h.toLowerCase()));
+  const log = o.logger?.child('images');
+  const now = o.now ?? Date.now;
+  const unpacking = new Map<string, Promise<number>>();
+
+  const findRecord = (images: Record<string, ImageRecord>, ref: string): ImageRecord | undefined => {
+    const id = ID.exec(ref);
+    if (id) {
+      const hit = Object.values(images).filter((r) => r.id.slice(7).startsWith(id[1]!));
+      if (hit.length === 1) return hit[0];
+    }
+    let r: ImageRef;
+    try {
+      r = parseReference(ref);
+    } catch {
+      return undefined;
+    }
+    const all = Object.values(images);
+    if (r.digest) {
+      const name = repoName(r);
+      return all.find((i) => i.repoDigests.includes(`${name}@${r.digest}`) || i.manifestDigest === r.digest);
+    }
+    const tagged = formatReference(r);
+    return all.find((i) => i.repoTags.includes(tagged));
+  };
+
+  /**
+   * Unpacks the image's layers, each as soon as its blob is in (`ready[i]`), side by side: only a layer with
+   * opaque directories waits for the ones below it, for their names.
+   */
+  async function unpackAll(layers: LayerRecord[], ready: Promise<void>[] = [], signal?: AbortSignal): Promise<number[]> {
+    const done: Promise<number>[] = [];
+    for (const [i, l] of layers.entries()) {
+      const lowersReady = Promise.all(done.slice(0, i));
+      done.push(
+        (async () => {
+          await ready[i];
+          const dest = store.layerPath(l.chainId);
+          if (existsSync(dest)) return 0;
+          let p = unpacking.get(l.chainId);
+          if (!p) {
+            const lowerDirs = layers.slice(0, i).map((b) => store.layerPath(b.chainId));
+            p = unpackLayer({ file: store.blobPath(l.digest), dest, lowerDirs, lowersReady, diffId: l.diffId, ...(signal ? { signal } : {}) })
+              .then((res) => {
+                if (res.skipped.length) log?.debug('layer entries skipped', { layer: l.digest, skipped: res.skipped.slice(0, 20) });
+                return res.bytes;
+              })
+              .finally(() => unpacking.delete(l.chainId));
+            unpacking.set(l.chainId, p);
+          }
+          return p;
+        })(),
+      );
+    }
+    for (const d of done) d.catch(() => undefined);
+    return Promise.all(done);
+  }
+
+  async function writeBlob(digest: string, data: Buffer): Promise<void> {
+    const dest = store.blobPath(digest);
+    if (existsSync(dest)) return;
+    const tmp = `${dest}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, data);
+    await rename(tmp, dest);
+  }
+
+  /** Adds (or refreshes) an image record; tags move to it from any other image, as `docker tag` does. */
+  async function register(rec: ImageRecord): Promise<ImageRecord> {
+    return store.update((idx) => {
+      for (const other of Object.values(idx.images)) {
+        if (other.id === rec.id) continue;
+        other.repoTags = other.repoTags.filter((t) => !rec.repoTags.includes(t));
+      }
+      const prev = idx.images[rec.id];
+      const merged: ImageRecord = prev
+        ? {
+            ...rec,
+            repoTags: [...new Set([...prev.repoTags, ...rec.repoTags])],
+            repoDigests: [...new Set([...prev.repoDigests, ...rec.repoDigests])],
+            blobs: [...new Set([...(prev.blobs ?? []), ...(rec.blobs ?? [])])],
+            created: prev.created,
+            ...(prev.lastUsed ? { lastUsed: prev.lastUsed } : {}),
+          }
+        : rec;
+      idx.images[rec.id] = merged;
+      return merged;
+    });
+  }
+
+  async function pull(ref: string, opts: PullOptions = {}): Promise<ImageInfo> {
+    const r = parseReference(ref);
+    const label = formatReference(r);
+    const started = now();
+    const client = new RepositoryClient({
+      registry: r.registry,
+      repository: r.repository,
+      transport,
+      plainHttp: insecure.has(r.registry.toLowerCase()),
+      // The pod's pull secrets first, then the node's own (kubelet's order).
+      credentials: credentialsFor(r.registry, [...(opts.auths ?? []), o.registries?.auths]),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const top = await client.manifest(r.digest ?? r.tag ?? 'latest', label);
+    await writeBlob(top.digest, top.data);
+    const blobs = [top.digest];
+    let manifest = top;
+    if (INDEX_TYPES.has(top.mediaType)) {
+      const entries = parseIndex(top.data, label);
+      const chosen = choosePlatform(entries, platform);
+      if (!chosen) {
+        const has = entries.filter((e) => e.platform).map((e) => platformString(e.platform!)).join(', ');
+        throw new ImagePullError(`${label}: no image for ${platformString(platform)} in the index (it has ${has || 'no platforms'})`, 'not-found');
+      }
+      manifest = await client.manifest(chosen.digest, `${label} (${platformString(platform)})`);
+      await writeBlob(manifest.digest, manifest.data);
+      blobs.push(manifest.digest);
+    }
+    const m = parseManifest(manifest.data, label);
+    await fetcher.ensure(client, m.config, {}, opts.signal);
+    blobs.push(m.config.digest);
+    const parsed = parseConfig(await readFile(store.blobPath(m.config.digest)), `${label} config`);
+    if (parsed.diffIds.length !== m.layers.length) {
+      throw new ImagePullError(`${label}: the config lists ${parsed.diffIds.length} layers, the manifest ${m.layers.length}`, 'invalid');
+    }
+    const chains = chainIds(parsed.diffIds);
+    const layers: LayerRecord[] = m.layers.map((l, i) => ({
+      digest: l.digest,
+      mediaType: l.mediaType,
+      size: l.size,
+      diffId: parsed.diffIds[i]!,
+      chainId: chains[i]!,
+    }));
+    const total = m.layers.reduce((n, l) => n + l.size, 0);
+    let fetched = 0;
+    const report = (n: number, layer: string) => {
+      fetched += n;
+      opts.onProgress?.({ fetched, total, layer });
+    };
+    // Downloads run side by side; each layer is unpacked as soon as it and the ones below it are in.
+    const ready: Promise<void>[] = [];
+    const gates = m.layers.map(() => {
+      let open!: () => void;
+      let fail!: (e: unknown) => void;
+      ready.push(new Promise<void>((res, rej) => ((open = res), (fail = rej))));
+      return { open, fail };
+    });
+    for (const p of ready) p.catch(() => undefined);
+    const downloads = limitAll(m.layers, o.parallel ?? 4, async (l, i) => {
+      try {
+        await fetcher.ensure(
+          client,
+          l,
+          {
+            onBytes: (n) => report(n, l.digest),
+            onResume: (digest, offset) => log?.info('resuming blob download', { digest, offset }),
+          },
+          opts.signal,
+        );
+        gates[i]!.open();
+      } catch (err) {
+        gates[i]!.fail(err);
+        throw err;
+      }
+    });
+    const unpacked = unpackAll(layers, ready, opts.signal);
+    await Promise.all([downloads, unpacked]);
+    const rec: ImageRecord = {
+      id: m.config.digest,
+      manifestDigest: manifest.digest,
+      repoTags: r.tag ? [`${repoName(r)}:${r.tag}`] : [],
+      repoDigests: [`${repoName(r)}@${top.digest}`],
+      layers,
+      config: parsed.config,
+      platform: parsed.platform,
+      created: new Date(now()).toISOString(),
+      blobs: [...blobs, ...m.layers.map((l) => l.digest)],
+    };
+    const saved = await register(rec);
+    log?.info('pulled', { image: label, id: rec.id, bytes: total, ms: now() - started });
+    return toInfo(saved);
+  }
+
+  async function deleteImage(id: string): Promise<void> {
+    const { gone, keepBlobs, keepChains } = await store.update((idx) => {
+      const g = idx.images[id];
+      delete idx.images[id];
+      const kb = new Set<string>();
+      const kc = new Set<string>();
+      for (const r of Object.values(idx.images)) {
+        for (const b of r.blobs ?? []) kb.add(b);
+        for (const l of r.layers) {
+          kb.add(l.digest);
+          kc.add(l.chainId);
+        }
+      }
+      return { gone: g, keepBlobs: kb, keepChains: kc };
+    });
+    if (!gone) return;
+    for (const b of new Set([...(gone.blobs ?? []), ...gone.layers.map((l) => l.digest), gone.id, gone.manifestDigest])) {
+      if (!keepBlobs.has(b)) await rm(store.blobPath(b), { force: true });
+    }
+    for (const l of gone.layers) {
+      if (!keepChains.has(l.chainId)) await rm(store.layerPath(l.chainId), { recursive: true, force: true });
+    }
+  }
+
+  async function recordBytes(r: ImageRecord): Promise<number> {
+    let n = 0;
+    for (const b of r.blobs ?? []) n += (await stat(store.blobPath(b)).catch(() => undefined))?.size ?? 0;
+    // Unpacked layers take about their uncompressed size; the compressed size is a cheap lower bound.
+    return n + r.layers.reduce((s, l) => s + l.size, 0);
+  }
+
+  async function registerArchive(img: ArchiveImage): Promise<ImageRecord> {
+    const cfgData = await readFile(store.blobPath(img.config.digest));
+    const parsed = parseConfig(cfgData, `config ${img.config.digest}`);
+    if (parsed.diffIds.length !== img.layers.length) {
+      throw new ImagePullError(`image ${img.config.digest}: the config lists ${parsed.diffIds.length} layers, the archive ${img.layers.length}`, 'invalid');
+    }
+    const chains = chainIds(parsed.diffIds);
+    const layers: LayerRecord[] = img.layers.map((l: Descriptor, i) => ({
+      digest: l.digest,
+      mediaType: l.mediaType,
+      size: l.size,
+      diffId: parsed.diffIds[i]!,
+      chainId: chains[i]!,
+    }));
+    await unpackAll(layers);
+    const repoTags: string[] = [];
+    for (const n of img.names) {
+      try {
+        const r = parseReference(n);
+        if (r.tag) repoTags.push(`${repoName(r)}:${r.tag}`);
+      } catch {
+        log?.warn('archive names an invalid reference, ignored', { name: n });
+      }
+    }
+    return register({
+      id: img.config.digest,
+      manifestDigest: img.manifestDigest,
+      repoTags,
+      repoDigests: [],
+      layers,
+      config: parsed.config,
+      platform: parsed.platform,
+      created: new Date(now()).toISOString(),
+      blobs: [img.manifestDigest, img.config.digest, ...img.layers.map((l) => l.digest)],
+    });
+  }
+
+  return {
+    async inspect(ref) {
+      const rec = findRecord(store.read().images, ref);
+      return rec ? toInfo(rec) : undefined;
+    },
+
+    pull,
+
+    async list() {
+      return Object.values(store.read().images).map(toInfo);
+    },
+
+    async remove(ref) {
+      const idx = store.read();
+      const rec = findRecord(idx.images, ref);
+      if (!rec) throw new ImagePullError(`no such image: ${ref}`, 'not-found');
+      if (o.inUse?.().has(rec.id)) throw new ImagePullError(`image ${ref} (${rec.id.slice(7, 19)}) is in use by a container`, 'other');
+      let tag: string | undefined;
+      if (!ID.test(ref)) {
+        const r = parseReference(ref);
+        if (r.tag && !r.digest) tag = `${repoName(r)}:${r.tag}`;
+      }
+      if (tag && rec.repoTags.length > 1) {
+        await store.update((i) => {
+          const cur = i.images[rec.id];
+          if (cur) cur.repoTags = cur.repoTags.filter((t) => t !== tag);
+        });
+        return;
+      }
+      await deleteImage(rec.id);
+    },
+
+    async import(file) {
+      const work = join(o.root, `import-${randomBytes(4).toString('hex')}`);
+      try {
+        const found = await readArchive(store, file, work, platform);
+        const out: ImageInfo[] = [];
+        for (const img of found) out.push(toInfo(await registerArchive(img)));
+        return out;
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
+
+    async gc({ inUse, highPercent, lowPercent, minAgeMs }) {
+      const disk = o.diskUsage
+        ? await o.diskUsage()
+        : await statfs(o.root).then((s) => ({ capacity: s.blocks * s.bsize, available: s.bavail * s.bsize }));
+      const images = [];
+      for (const r of Object.values(store.read().images)) {
+        images.push({ id: r.id, bytes: await recordBytes(r), lastUsedMs: Date.parse(r.lastUsed ?? r.created) });
+      }
+      const victims = planGc({ ...disk, images, inUse, highPercent, lowPercent, minAgeMs, nowMs: now() });
+      for (const id of victims) {
+        await deleteImage(id);
+        log?.info('image garbage-collected', { id });
+      }
+      return victims;
+    },
+
+    async layers(imageId) {
+      const rec = findRecord(store.read().images, imageId);
+      if (!rec) throw new ImagePullError(`no such image: ${imageId}`, 'not-found');
+      await unpackAll(rec.layers);
+      await store.update((idx) => {
+        const cur = idx.images[rec.id];
+        if (cur) cur.lastUsed = new Date(now()).toISOString();
+      });
+      return rec.layers.map((l) => store.layerPath(l.chainId)).reverse();
+    },
+
+    close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// The content store on disk, under root:
+//   blobs/sha256/<hex>     verified blobs (manifests, configs, layers as fetched)
+//   ingest/<hex>.partial   downloads in progress (kept across a failed or killed pull, resumed by Range)
+//   layers/<chain hex>/    unpacked layers keyed by chain ID, so a layer's whiteouts match what lies below it
+//   images.json            the image index (image ID -> record), rewritten atomically (temp file + rename)
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageConfig, ImageInfo } from '../types.js';
+
+export interface LayerRecord {
+  /** Digest of the blob as stored (compressed or not). */
+  digest: string;
+  mediaType: string;
+  size: number;
+  diffId: string;
+  chainId: string;
+}
+
+export interface ImageRecord {
+  id: string;
+  manifestDigest: string;
+  /** Names known for this image: normalized name:tag. */
+  repoTags: string[];
+  /** name@manifest-digest */
+  repoDigests: string[];
+  layers: LayerRecord[];
+  config: ImageConfig;
+  platform: { os: string; architecture: string; variant?: string };
+  created: string;
+  lastUsed?: string;
+  /** Every blob this image holds (index, manifest, config, layers): what removal may delete. */
+  blobs?: string[];
+}
+
+interface IndexFile {
+  version: 1;
+  images: Record<string, ImageRecord>;
+}
+
+export const hexOf = (digest: string): string => digest.replace(/^sha256:/, '');
+
+export class ContentStore {
+  readonly blobDir: string;
+  readonly ingestDir: string;
+  readonly layerDir: string;
+  private readonly indexFile: string;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly root: string) {
+    this.blobDir = join(root, 'blobs', 'sha256');
+    this.ingestDir = join(root, 'ingest');
+    this.layerDir = join(root, 'layers');
+    this.indexFile = join(root, 'images.json');
+    for (const d of [this.blobDir, this.ingestDir, this.layerDir]) mkdirSync(d, { recursive: true });
+  }
+
+  blobPath(digest: string): string {
+    return join(this.blobDir, hexOf(digest));
+  }
+  partialPath(digest: string): string {
+    return join(this.ingestDir, `${hexOf(digest)}.partial`);
+  }
+  layerPath(chainId: string): string {
+    return join(this.layerDir, hexOf(chainId));
+  }
+
+  /** The index as on disk now (another process, e.g. the CLI, may have changed it). */
+  read(): IndexFile {
+    try {
+      const j = JSON.parse(readFileSync(this.indexFile, 'utf8')) as IndexFile;
+      if (j && typeof j.images === 'object') return j;
+    } catch {
+      // missing or unreadable: start empty
+    }
+    return { version: 1, images: {} };
+  }
+
+  private write(idx: IndexFile): void {
+    const tmp = `${this.indexFile}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, JSON.stringify(idx, null, 1));
+    renameSync(tmp, this.indexFile);
+  }
+
+  /** Read-modify-write of the index, one at a time in this process. */
+  update<T>(fn: (idx: IndexFile) => T): Promise<T> {
+    const next = this.chain.then(() => {
+      const idx = this.read();
+      const out = fn(idx);
+      this.write(idx);
+      return out;
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export function toInfo(r: ImageRecord): ImageInfo {
+  return {
+    id: r.id,
+    repoTags: [...r.repoTags],
+    repoDigests: [...r.repoDigests],
+    size: r.layers.reduce((n, l) => n + l.size, 0),
+    config: r.config,
+    ...(r.lastUsed ? { lastUsed: new Date(r.lastUsed) } : {}),
+  };
+}
