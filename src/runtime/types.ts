@@ -197,7 +197,7 @@ export interface PullProgress {
 }
 
 export interface PullOptions {
-  /** Tried in order, after the agent's own credentials. */
+  /** Tried in order (the pod's pull secrets), before the agent's own credentials, as kubelet does. */
   auths?: DockerAuths[];
   signal?: AbortSignal;
   onProgress?(p: PullProgress): void;
