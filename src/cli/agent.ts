@@ -9,11 +9,11 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { makeCert } from '../apiserver/pki/certs.js';
+import { makeCert } from '../util/certs.js';
 import { clientFromKubeconfig, httpsTransport, RestClient } from '../client/index.js';
 import { machineIP } from '../node/index.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { checkRuntime, RUNTIMES, startLocalAgent } from './local-agent.js';
+import { checkRuntime, registriesFromFlags, registryFlags, RUNTIMES, startLocalAgent } from './local-agent.js';
 import { defaultDataDir, flag } from './options.js';
 import { addNodeServiceFlags, nodeServicesFromFlags, type NodeServiceFlags } from './node-services.js';
 import { hostUpstreams } from './server.js';
@@ -33,6 +33,8 @@ export interface AgentOptions extends NodeServiceFlags {
   cniBridge?: string;
   podNetwork?: boolean;
   runtime: string;
+  insecureRegistry?: string[];
+  registryCa?: string[];
   shutdownGracePeriod: string;
   metricsSampleInterval: string;
   verbose: number;
@@ -58,7 +60,9 @@ export function agentCommand(): Command {
     .addOption(flag('--insecure-skip-tls-verify', 'do not verify the API server\'s certificate'))
     .addOption(flag('--ca-dir <dir>', 'the server\'s DATA/pki on this machine: sign the stream endpoint\'s certificate with its CA (enables logs/exec/attach/port-forward)'))
     .addOption(flag('--data-dir <dir>', 'where container state, pod logs and volumes live', defaultAgentDataDir()))
-    .addOption(flag('--runtime <name>', `container runtime: ${RUNTIMES.join('|')}`, 'process'))
+    .addOption(flag('--runtime <name>', `container runtime: ${RUNTIMES.join('|')} (auto: oci when root with runc or crun, else process)`, 'auto'))
+    .addOption(registryFlags()[0]!)
+    .addOption(registryFlags()[1]!)
     .addOption(flag('--node-name <name>', 'name of this machine\'s Node (default: the host name, lower-cased)'))
     .addOption(flag('--node-ip <ip>', 'address of this machine\'s Node (default: its first non-loopback IPv4)'))
     .addOption(flag('--kubelet-port <port>', 'where the agent serves logs/exec/attach/port-forward (0: any free port)', '10250'))
@@ -161,6 +165,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     nodeName,
     nodeIP,
     runtime: o.runtime,
+    ...(registriesFromFlags(o) ? { registries: registriesFromFlags(o)! } : {}),
     kubeletPort,
     podCidr: o.podCidr,
     ...(o.cniBridge ? { bridge: o.cniBridge } : {}),
@@ -171,7 +176,7 @@ export async function runAgent(o: AgentOptions): Promise<void> {
   });
   const net = local.network.mode === 'cni' ? `pod network ${local.network.podCidr} on ${o.cniBridge ?? 'tug1'}` : 'pods on the host network';
   const streams = local.agent.streamPort !== undefined ? `streams at ${local.agent.hostIP}:${local.agent.streamPort}` : 'no stream endpoint (logs/exec need --ca-dir)';
-  process.stdout.write(`tug: node agent ${JSON.stringify(nodeName)} running against ${url || o.kubeconfig} (${o.runtime} runtime, ${net}, ${streams})\n`);
+  process.stdout.write(`tug: node agent ${JSON.stringify(nodeName)} running against ${url || o.kubeconfig} (${local.runtimeName} runtime, ${net}, ${streams})\n`);
 
   await signalled;
   process.stdout.write('tug: stopping pods (the node is going away)...\n');

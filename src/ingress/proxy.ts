@@ -1,0 +1,257 @@
+// The data path: a request (HTTP/1.1, or HTTP/2 through node:http2's compatibility API) routed by the table and
+// forwarded over pooled keep-alive HTTP/1.1 connections to one of the backend's ready endpoints. Bodies stream
+// both ways; Upgrade requests (websockets) are spliced to the backend as raw sockets after its 101.
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../util/logger.js';
+import { pickEndpoint, type Endpoint, type Target } from './backends.js';
+import { errorPage, rawErrorResponse } from './pages.js';
+import { hostOf, matchRoute, pathOf, type BackendRef, type RouteTable } from './routes.js';
+
+/** Connection-specific headers (RFC 9110 7.6.1), never forwarded; HTTP/2 responses must not carry them. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'http2-settings']);
+/** Set by us from the connection, never trusted from the client (ingress-nginx's default, use-forwarded-headers=false). */
+const OURS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip', 'forwarded', 'host']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Errors that mean the request never reached the backend (or hit a keep-alive socket it had just closed). */
+const RETRYABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'ENOTFOUND']);
+const MAX_ATTEMPTS = 3;
+const CONNECT_TIMEOUT_MS = 5000;
+
+export type Request = IncomingMessage | Http2ServerRequest;
+export type Response = ServerResponse | Http2ServerResponse;
+
+export interface ListenerInfo {
+  scheme: 'http' | 'https';
+  port: number;
+  /** The https listener's port, for redirects from http. */
+  httpsPort?: number;
+}
+
+/** A keep-alive agent whose new connections time out if the backend never answers the SYN. */
+class UpstreamAgent extends http.Agent {
+  override createConnection(opts: http.ClientRequestArgs): Duplex {
+    const s = net.connect(opts as net.TcpNetConnectOpts);
+    s.setNoDelay(true);
+    const t = setTimeout(() => s.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
+    s.once('connect', () => clearTimeout(t));
+    s.once('close', () => clearTimeout(t));
+    return s;
+  }
+}
+
+export class IngressProxy {
+  readonly agent: http.Agent;
+
+  constructor(
+    private readonly table: () => RouteTable,
+    private readonly log: Logger,
+  ) {
+    // lifo keeps the hottest sockets busy so idle ones age out. A backend closing an idle socket just as a request
+    // is written on it gives ECONNRESET on a reused socket, retried for idempotent requests. No per-request socket
+    // timeout: it costs a timer update per request and would cut long streams.
+    this.agent = new UpstreamAgent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo' });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private route(req: Request): BackendRef | undefined {
+    const authority = req.headers[':authority'];
+    const host = hostOf(typeof authority === 'string' ? authority : req.headers.host);
+    return matchRoute(this.table(), host, pathOf(req.url));
+  }
+
+  /** The request handler for one listener. */
+  handler(l: ListenerInfo): (req: Request, res: Response) => void {
+    return (req, res) => this.handle(req, res, l);
+  }
+
+  private handle(req: Request, res: Response, l: ListenerInfo): void {
+    const r = this.route(req);
+    if (!r) return sendPage(res, 404);
+    if (r.sslRedirect && l.scheme === 'http' && l.httpsPort !== undefined) return redirect(req, res, l.httpsPort);
+    const t = r.target;
+    if (!t) return sendPage(res, 503);
+    if (t.endpoints.length === 0) return sendPage(res, 503);
+    const headers = upstreamHeaders(req, l);
+    // Only a request without a body can be sent again: a streamed body is consumed by the first attempt.
+    const noBody = hasNoBody(req);
+    const retry = noBody && IDEMPOTENT.has(req.method ?? '');
+    let tried: Set<Endpoint> | undefined;
+    let attempt = 0;
+    let responded = false;
+    const send = (ep: Endpoint): void => {
+      attempt++;
+      const up = http.request({ host: ep.host, port: ep.port, method: req.method, path: req.url, headers, agent: this.agent, setHost: false });
+      up.on('response', (upRes) => {
+        responded = true;
+        forwardResponse(upRes, res);
+      });
+      up.on('error', (err: NodeJS.ErrnoException) => {
+        if (responded || res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (retry && attempt < MAX_ATTEMPTS && RETRYABLE.has(err.code ?? '') && !gone(res)) {
+          tried ??= new Set();
+          tried.add(ep);
+          const next = pickEndpoint(t, tried);
+          if (next) {
+            this.log.debug('retrying on another endpoint', { failed: ep.id, next: next.id, err: err.code });
+            return send(next);
+          }
+        }
+        this.log.info('upstream failed', { endpoint: ep.id, err: err.code ?? err.message });
+        sendPage(res, 502);
+      });
+      if (noBody) up.end();
+      else req.pipe(up);
+      // The client went away (closed tab, ended stream): stop the upstream request too.
+      res.once('close', () => {
+        if (!res.writableFinished) up.destroy();
+      });
+    };
+    send(pickEndpoint(t)!);
+  }
+
+  /** For the HTTP/1.1 'upgrade' event: websockets and other protocols switched from HTTP/1.1. */
+  upgradeHandler(l: ListenerInfo): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+    return (req, socket, head) => this.upgrade(req, socket, head, l);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, l: ListenerInfo): void {
+    socket.on('error', () => socket.destroy());
+    const t = this.route(req)?.target;
+    if (!t || t.endpoints.length === 0) {
+      socket.end(rawErrorResponse(t ? 503 : 404));
+      return;
+    }
+    const ep = pickEndpoint(t)!;
+    const headers = upstreamHeaders(req, l);
+    headers.connection = 'Upgrade';
+    headers.upgrade = req.headers.upgrade ?? '';
+    const up = http.request({ host: ep.host, port: ep.port, method: req.method, path: req.url, headers, setHost: false, agent: false });
+    up.on('upgrade', (upRes, upSocket, upHead) => {
+      let out = `HTTP/1.1 ${upRes.statusCode ?? 101} ${upRes.statusMessage ?? 'Switching Protocols'}\r\n`;
+      const raw = upRes.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) out += `${raw[i]}: ${raw[i + 1]}\r\n`;
+      socket.write(`${out}\r\n`);
+      if (upHead.length) socket.write(upHead);
+      if (head.length) upSocket.write(head);
+      upSocket.setNoDelay(true);
+      upSocket.on('error', () => socket.destroy());
+      socket.on('close', () => upSocket.destroy());
+      upSocket.on('close', () => socket.destroy());
+      upSocket.pipe(socket);
+      socket.pipe(upSocket);
+    });
+    // The backend refused to switch: relay its plain answer and close.
+    up.on('response', (upRes) => {
+      let out = `HTTP/1.1 ${upRes.statusCode ?? 502} ${upRes.statusMessage ?? ''}\r\n`;
+      const raw = upRes.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const k = raw[i]!.toLowerCase();
+        if (k !== 'connection' && k !== 'transfer-encoding' && k !== 'keep-alive') out += `${raw[i]}: ${raw[i + 1]}\r\n`;
+      }
+      socket.write(`${out}Connection: close\r\n\r\n`);
+      upRes.pipe(socket);
+    });
+    up.on('error', (err: NodeJS.ErrnoException) => {
+      this.log.info('upstream upgrade failed', { endpoint: ep.id, err: err.code ?? err.message });
+      if (socket.writable) socket.end(rawErrorResponse(502));
+    });
+    // Whatever follows the request (head) belongs to the switched protocol: written once the backend agrees.
+    up.end();
+  }
+}
+
+function hasNoBody(req: Request): boolean {
+  if ('stream' in req) return req.stream.endAfterHeaders;
+  const te = req.headers['transfer-encoding'];
+  const cl = req.headers['content-length'];
+  return te === undefined && (cl === undefined || cl === '0');
+}
+
+/** The request's end-to-end headers plus Host and the X-Forwarded-* family. */
+function upstreamHeaders(req: Request, l: ListenerInfo): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const src = req.headers;
+  const conn = src.connection;
+  // Headers the client listed in Connection are hop-by-hop too.
+  const listed = conn ? new Set(String(conn).toLowerCase().split(/\s*,\s*/)) : undefined;
+  for (const k in src) {
+    if (k.charCodeAt(0) === 58 /* : */ || HOP_BY_HOP.has(k) || OURS.has(k) || listed?.has(k)) continue;
+    const v = src[k];
+    if (v !== undefined) out[k] = v;
+  }
+  const authority = src[':authority'];
+  const host = (typeof authority === 'string' ? authority : src.host) ?? '';
+  const ip = clientIP(req);
+  out.host = host;
+  out['x-forwarded-for'] = ip;
+  out['x-real-ip'] = ip;
+  out['x-forwarded-proto'] = l.scheme;
+  out['x-forwarded-host'] = host;
+  out['x-forwarded-port'] = String(l.port);
+  // Node joins repeated headers except the ones the spec says must not be: keep TE: trailers for gRPC-like uses.
+  if (src.te === 'trailers') out.te = 'trailers';
+  return out;
+}
+
+function clientIP(req: Request): string {
+  const a = req.socket?.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+/** Http2ServerResponse has no `destroyed`: its stream tells. */
+function gone(res: Response): boolean {
+  return 'stream' in res ? res.stream.destroyed : res.destroyed;
+}
+
+function forwardResponse(upRes: IncomingMessage, res: Response): void {
+  if (gone(res)) {
+    upRes.resume();
+    return;
+  }
+  const h: IncomingHttpHeaders = upRes.headers;
+  const out: Record<string, string | string[]> = {};
+  for (const k in h) {
+    if (HOP_BY_HOP.has(k)) continue;
+    const v = h[k];
+    if (v !== undefined) out[k] = v;
+  }
+  const h2 = 'stream' in res;
+  if (h2) (res as Http2ServerResponse).writeHead(upRes.statusCode ?? 502, out);
+  else (res as ServerResponse).writeHead(upRes.statusCode ?? 502, upRes.statusMessage, out);
+  // Server-sent events' headers must reach the client before the first event does (HTTP/2's writeHead sends them
+  // at once already).
+  const ct = h['content-type'];
+  if (!h2 && ct !== undefined && ct.startsWith('text/event-stream')) (res as ServerResponse).flushHeaders();
+  upRes.pipe(res as NodeJS.WritableStream);
+  upRes.on('error', () => res.destroy());
+}
+
+function sendPage(res: Response, status: number): void {
+  if (res.headersSent || gone(res)) {
+    res.destroy();
+    return;
+  }
+  const body = errorPage(status);
+  const headers = { 'content-type': 'text/html', 'content-length': String(body.length) };
+  if ('stream' in res) (res as Http2ServerResponse).writeHead(status, headers);
+  else (res as ServerResponse).writeHead(status, headers);
+  res.end(body);
+}
+
+/** 308 keeps the method and body, as ingress-nginx answers its ssl-redirect. */
+function redirect(req: Request, res: Response, httpsPort: number): void {
+  const host = hostOf(req.headers.host);
+  const location = `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}${req.url ?? '/'}`;
+  const body = Buffer.from(`<html><body><a href="${location.replace(/[<>"&]/g, '')}">Permanent Redirect</a></body></html>\n`);
+  (res as ServerResponse).writeHead(308, { location, 'content-type': 'text/html', 'content-length': String(body.length) });
+  res.end(body);
+}
