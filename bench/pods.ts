@@ -1,4 +1,7 @@
-// `npm run bench -- pods [--pods 100] [--concurrency 10] [--phases seq,conc,host] [--no-pod-network]`
+// `npm run bench -- pods [--pods 100] [--concurrency 10] [--phases seq,conc,host] [--no-pod-network] [--runtime oci]`
+// With --runtime oci (root, runc): a local docker-registry on loopback serves a busybox image this bench builds; one
+// warm-up pod pulls it, then the phases (default seq,conc over 50 pods) measure startup with the image cached, and
+// the pull throughput of a 100 MB image against `skopeo copy` from the same registry comes from bench/pull.ts.
 // Pod startup latency on the process runtime: create → Running and Ready, seen through a watch, for N pods with
 // spec.nodeName preset (isolates the agent: no scheduler). One process holds an API server over SQLite in a temp
 // dir, the in-process client and the node agent `tug server` runs (src/cli/local-agent.ts): as root on a pod
@@ -11,11 +14,12 @@
 // After each phase, with N pods running, it samples RSS: this process (API server + agent) and, from /proc, the
 // per-container shims (children) and the containers (their children). Then it deletes the pods, stops the agent,
 // takes the network down and checks nothing (process, netns, bridge) is left.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { createApiServer } from '../src/apiserver/index.js';
@@ -30,6 +34,8 @@ import { openStore } from '../src/store/open.js';
 import { realClock } from '../src/util/clock.js';
 import { silentLogger } from '../src/util/logger.js';
 import { nowMs, round, summarize } from './stats.js';
+import { buildImage, pushImage } from '../test/support/oci-images.js';
+import { startRegistry } from '../test/support/registry.js';
 
 type P = Pod & KubeObject;
 
@@ -37,9 +43,11 @@ function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
 }
-const numPods = Number(arg('pods', '100'));
+const runtimeName = arg('runtime', 'process');
+const oci = runtimeName === 'oci';
+const numPods = Number(arg('pods', oci ? '50' : '100'));
 const concurrency = Number(arg('concurrency', '10'));
-const phases = arg('phases', 'seq,conc,host-seq,host-conc,sched-seq').split(',').filter(Boolean);
+const phases = arg('phases', oci ? 'seq,conc' : 'seq,conc,host-seq,host-conc,sched-seq').split(',').filter(Boolean);
 const podNetwork = !process.argv.includes('--no-pod-network');
 const trace = process.argv.includes('--trace');
 const NODE = 'bench-node';
@@ -137,6 +145,10 @@ const pki = ensurePki(dataDir);
 const ac = new AbortController();
 // The agent, its informers, the scheduler's and the bench's watch all listen on this one signal.
 setMaxListeners(100, ac.signal);
+// The OCI runtime's images come from a registry of our own on loopback.
+const registry = oci ? await startRegistry() : undefined;
+const IMAGE = registry ? `${registry.host}/bench/sleep:v1` : 'none';
+if (registry) await pushImage({ url: registry.url }, 'bench/sleep:v1', await buildImage({ busybox: true, config: { cmd: ['sleep', '3600'] } }));
 const local = await startLocalAgent({
   client,
   pki,
@@ -145,7 +157,8 @@ const local = await startLocalAgent({
   signal: ac.signal,
   nodeName: NODE,
   nodeIP: '127.0.0.1',
-  runtime: 'process',
+  runtime: runtimeName,
+  ...(registry ? { registries: { insecure: [registry.host] } } : {}),
   kubeletPort: 0,
   podCidr: '10.42.240.0/24',
   bridge: BRIDGE,
@@ -206,7 +219,8 @@ function podObject(name: string, hostNetwork: boolean, bound: boolean): P {
       ...(bound ? { nodeName: NODE } : {}),
       terminationGracePeriodSeconds: 2,
       ...(hostNetwork ? { hostNetwork: true } : {}),
-      containers: [{ name: 'c', image: 'none', command: ['sleep', '3600'] }],
+      // OCI: the image's CMD (sleep 3600); process: a host command.
+      containers: [oci ? { name: 'c', image: IMAGE } : { name: 'c', image: 'none', command: ['sleep', '3600'] }],
     },
   } as P;
 }
@@ -299,8 +313,16 @@ async function phase(kind: string) {
 
 const results: unknown[] = [];
 let err: unknown;
+let pull: unknown;
+let warmUpMs: number | undefined;
 try {
+  if (oci) {
+    // Warm-up: pulls the image once, so the phases measure starts with the image cached.
+    warmUpMs = round(await startOne('warm-up', false, true), 1);
+    await deleteAll(['warm-up']);
+  }
   for (const k of phases) results.push(await phase(k));
+  if (oci && !process.argv.includes('--no-pull')) pull = pullThroughput();
 } catch (e) {
   err = e;
 }
@@ -313,12 +335,28 @@ await scheduler?.done;
 await local.shutdown(5000);
 await api.close();
 await store.close();
+await registry?.stop();
 await new Promise((r) => setTimeout(r, 200));
 const leftProcs = descendantsOfSelf();
 const leftNetns = ip(['netns', 'list']).split('\n').filter((l) => ourNetns.has(l.split(' ')[0] ?? ''));
 const leftBridge = ip(['link', 'show', BRIDGE]).trim() !== '';
 rmSync(dataDir, { recursive: true, force: true });
 
+
+/**
+ * Pull throughput of a 100 MB image from a local registry vs `skopeo copy` in the same run: bench/pull.ts measures
+ * both (the image engineer's script); it runs as a child and its JSON is taken over as is.
+ */
+function pullThroughput(): unknown {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'pull.js');
+  if (!existsSync(script)) return { skipped: 'bench/pull.ts is missing' };
+  const r = spawnSync(process.execPath, [script, '--mb', '100'], { encoding: 'utf8', timeout: 300_000 });
+  try {
+    return JSON.parse(r.stdout) as unknown;
+  } catch {
+    return { skipped: `bench/pull.ts failed (${r.status ?? r.signal}): ${r.stderr.slice(-500)}` };
+  }
+}
 
 function headline(r: Record<string, number> | undefined) {
   if (!r) return { pods: numPods };
@@ -338,12 +376,14 @@ function headline(r: Record<string, number> | undefined) {
 console.log(
   JSON.stringify(
     {
-      runtime: 'process',
+      runtime: local.runtimeName,
       network: local.network.mode,
       // The headline figures (issue 6): the first phase, pods bound by spec.nodeName, with N pods running.
       ...headline(results[0] as Record<string, number> | undefined),
       results,
-      target: { p99_ms_max: 100, note: 'process runtime, no readiness probe' },
+      target: oci ? { p99_ms_max: 500, pull_vs_skopeo_min: 0.8, note: 'oci runtime (runc), image cached, no readiness probe' } : { p99_ms_max: 100, note: 'process runtime, no readiness probe' },
+      ...(warmUpMs !== undefined ? { first_pod_with_pull_ms: warmUpMs } : {}),
+      ...(pull !== undefined ? { pull } : {}),
       leftover: { processes: leftProcs.length, netns: leftNetns.length, bridge: leftBridge },
       ...(err ? { error: String(err) } : {}),
     },

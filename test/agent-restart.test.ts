@@ -39,6 +39,8 @@ function startAgent(server: TugCluster, dataDir: string): Promise<AgentProc> {
     '--ca-dir', join(server.dataDir, 'pki'),
     '--data-dir', dataDir, '--node-name', NODE, '--node-ip', '127.0.0.1', '--kubelet-port', '0',
     '--pod-cidr', '10.42.241.0/24', '--cni-bridge', BRIDGE, '--shutdown-grace-period', '3',
+    // Host commands as containers: the process runtime, whatever `auto` would pick on this machine.
+    '--runtime', 'process',
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -52,6 +52,8 @@ describe('kubectl top and the HPA on real pods', { skip: canRun ? false : 'needs
         // its own node identity, stream port, bridge and pod range: no clash with `npm start` or other suites
         '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', '10.42.231.0/24', '--cni-bridge', 'tugh231', '--node-name', 'tug-top',
         ...NO_NODE_SERVICES,
+        // host commands (node -e) as containers: the process runtime
+        '--runtime', 'process',
       ], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

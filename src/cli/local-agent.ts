@@ -1,16 +1,37 @@
-// The node agent `tug server` runs for its own machine: the process runtime over the CNI pod network, its stream
+// The node agent `tug server` runs for its own machine: its runtimes (process, or oci beside process: --runtime
+// auto|oci|process) over the CNI pod network, its stream
 // endpoint (logs/exec/attach/port-forward) with a serving certificate from the cluster CA, and a shutdown that
 // stops every container and takes the pod networks down (the node is going away). A SIGKILLed server leaves the
 // containers running; the next start adopts them.
 import type { Client } from '../client/types.js';
 import { ensureAgentServingCert, type Pki } from '../apiserver/pki/ensure.js';
-import { defaultRuntime, startNodeAgent, type NodeAgent } from '../node/index.js';
+import { Option } from 'commander';
+import { nodeRuntimes, resolveRuntimeName, startNodeAgent, type NodeAgent } from '../node/index.js';
+import type { RegistryConfig } from '../runtime/images/index.js';
 import type { PodNetwork } from '../network/index.js';
 import type { Logger } from '../util/logger.js';
 import { recordHostState, restoreHostState } from './host-state.js';
 import { startNodeServices, type NodeServices, type NodeServicesOptions } from './node-services.js';
 
-export const RUNTIMES = ['process', 'oci'] as const;
+export const RUNTIMES = ['auto', 'oci', 'process'] as const;
+
+/** --insecure-registry / --registry-ca, repeatable, with TUG_ twins (comma-separated). */
+export function registryFlags(): Option[] {
+  const list = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').filter(Boolean)];
+  return [
+    new Option('--insecure-registry <host:port>', 'pull from this registry over plain http (repeatable; oci runtime)').env('TUG_INSECURE_REGISTRY').argParser(list),
+    new Option('--registry-ca <file>', 'also trust this CA certificate for registries (repeatable; oci runtime)').env('TUG_REGISTRY_CA').argParser(list),
+  ];
+}
+
+/** The image store's registry settings from those flags. */
+export function registriesFromFlags(o: { insecureRegistry?: string[] | string; registryCa?: string[] | string }): RegistryConfig | undefined {
+  const arr = (v: string[] | string | undefined) => (Array.isArray(v) ? v : v ? v.split(',').filter(Boolean) : []);
+  const insecure = arr(o.insecureRegistry);
+  const caFiles = arr(o.registryCa);
+  if (!insecure.length && !caFiles.length) return undefined;
+  return { ...(insecure.length ? { insecure } : {}), ...(caFiles.length ? { caFiles } : {}) };
+}
 
 export interface LocalAgentOptions {
   client: Client;
@@ -23,7 +44,10 @@ export interface LocalAgentOptions {
   signal: AbortSignal;
   nodeName: string;
   nodeIP: string;
+  /** auto, oci or process. */
   runtime: string;
+  /** Registries the OCI runtime's image store trusts (insecure http, extra CAs). */
+  registries?: RegistryConfig;
   kubeletPort: number;
   podCidr: string;
   bridge?: string;
@@ -37,23 +61,27 @@ export interface LocalAgentOptions {
 
 export interface LocalAgent {
   agent: NodeAgent;
+  /** The runtime pods without a RuntimeClass run on (auto resolved). */
+  runtimeName: 'oci' | 'process';
   network: PodNetwork;
   services?: NodeServices;
   /** Waits for the agent's loops, stops every pod (grace capped at maxGraceMs), removes the pod networks. */
   shutdown(maxGraceMs: number): Promise<void>;
 }
 
-export function checkRuntime(name: string): 'process' {
-  if (name === 'process') return name;
-  if (name === 'oci') throw new Error('--runtime oci is not available yet: this version runs containers with the process runtime only (--runtime process)');
-  throw new Error(`--runtime ${JSON.stringify(name)} is not one of ${RUNTIMES.join(', ')}`);
+/** Validates --runtime and resolves auto (oci when root and runc or crun is on PATH, else process). */
+export function checkRuntime(name: string): 'oci' | 'process' {
+  if (!(RUNTIMES as readonly string[]).includes(name)) throw new Error(`--runtime ${JSON.stringify(name)} is not one of ${RUNTIMES.join(', ')}`);
+  return resolveRuntimeName(name);
 }
 
 export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent> {
   checkRuntime(o.runtime);
   const root = process.getuid?.() === 0;
   if (root && o.podNetwork) recordHostState(o.dataDir);
-  const { runtime, network, nodeIP } = await defaultRuntime({
+  const { runtime, network, nodeIP, name: runtimeName } = await nodeRuntimes({
+    runtime: o.runtime,
+    ...(o.registries ? { registries: o.registries } : {}),
     dataDir: o.dataDir,
     logger: o.logger,
     podCidr: o.podCidr,
@@ -95,6 +123,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
   }
   return {
     agent,
+    runtimeName,
     network,
     ...(services ? { services } : {}),
     async shutdown(maxGraceMs) {

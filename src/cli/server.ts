@@ -11,7 +11,7 @@ import { startControlPlane } from './control-plane.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { inProcessClient } from '../client/index.js';
 import { loadDemo } from './demo.js';
-import { checkRuntime, RUNTIMES, startLocalAgent, type LocalAgent } from './local-agent.js';
+import { checkRuntime, registriesFromFlags, registryFlags, RUNTIMES, startLocalAgent, type LocalAgent } from './local-agent.js';
 import { defaultDataDir, flag, parseListen } from './options.js';
 import { machineIP } from '../node/index.js';
 import { readFileSync } from 'node:fs';
@@ -35,6 +35,8 @@ export interface ServerOptions extends NodeServiceFlags {
   agent: boolean;
   verbose: number;
   runtime?: string;
+  insecureRegistry?: string[];
+  registryCa?: string[];
   nodeName?: string;
   nodeIp?: string;
   kubeletPort?: string;
@@ -99,7 +101,9 @@ export function serverCommand(): Command {
       ),
     )
     .addOption(flag('--no-agent', 'do not run a node agent in this process (then pods run only on --sim-nodes or other agents)'))
-    .addOption(flag('--runtime <name>', `container runtime of the node agent: ${RUNTIMES.join('|')}`, 'process'))
+    .addOption(flag('--runtime <name>', `container runtime of the node agent: ${RUNTIMES.join('|')} (auto: oci when root with runc or crun, else process)`, 'auto'))
+    .addOption(registryFlags()[0]!)
+    .addOption(registryFlags()[1]!)
     .addOption(flag('--node-name <name>', 'name of this machine\'s Node (default: the host name, lower-cased)'))
     .addOption(flag('--node-ip <ip>', 'address of this machine\'s Node (default: its first non-loopback IPv4)'))
     .addOption(flag('--kubelet-port <port>', 'where the node agent serves logs/exec/attach/port-forward to the API server (0: any free port)', '10250'))
@@ -196,6 +200,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
         nodeName,
         nodeIP: o.nodeIp || machineIP(),
         runtime: o.runtime ?? 'process',
+        ...(registriesFromFlags(o) ? { registries: registriesFromFlags(o)! } : {}),
         kubeletPort,
         podCidr: o.podCidr ?? '10.42.0.0/24',
         ...(o.cniBridge ? { bridge: o.cniBridge } : {}),
@@ -212,7 +217,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
       throw new Error(`the node agent could not start: ${e instanceof Error ? e.message : String(e)} (--no-agent runs without one)`);
     }
     const net = local.network.mode === 'cni' ? `pod network ${local.network.podCidr} on ${o.cniBridge ?? 'tug0'}` : 'pods on the host network';
-    process.stdout.write(`tug: node agent ${JSON.stringify(nodeName)} at ${local.agent.hostIP}:${local.agent.streamPort ?? kubeletPort} runs pods (${o.runtime ?? 'process'} runtime, ${net})\n`);
+    process.stdout.write(`tug: node agent ${JSON.stringify(nodeName)} at ${local.agent.hostIP}:${local.agent.streamPort ?? kubeletPort} runs pods (${local.runtimeName} runtime, ${net})\n`);
   }
   const demo = o.demo ? await loadDemo(client, logger, { singleReplica: local?.network.mode === 'host' }) : 0;
   process.stdout.write(`tug: Kubernetes API ready at ${api.url}; kubeconfig written to ${api.kubeconfigPath}\n`);

@@ -26,6 +26,8 @@ export function upCommand(): Command {
         listen: opts.listen,
         store: 'sqlite',
         agent: opts.agent !== false,
+        // The demo runs host commands: the process runtime, whatever the machine has.
+        runtime: 'process',
         verbose: typeof opts.verbose === 'number' ? opts.verbose : 0,
         demo: true,
         simNodes: opts.simNodes,

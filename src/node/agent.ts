@@ -24,7 +24,10 @@ import { buildNode, machineIP, microTime, NODE_LEASE_NAMESPACE, nodeStatus, type
 import { newSlot, type PodSlot } from './pod-state.js';
 import { computePodStatus } from './pod-status.js';
 import { podDirOf, syncPod, terminatePod, type WorkerContext } from './pod-worker.js';
+import { podRuntime } from './runtime-class.js';
 import { AgentStreamTarget } from './stream-target.js';
+import { ImagePuller } from './image-pull.js';
+import { runImageGc, type ImageGcPolicy } from './image-gc.js';
 import { startAgentStreamServer, type AgentStreamServer } from './streams/server.js';
 import { PROMETHEUS_CONTENT_TYPE, renderResourceMetrics, startResourceMetrics } from './metrics/index.js';
 
@@ -60,6 +63,8 @@ export interface NodeAgentOptions {
   metricsIntervalMs?: number;
   /** Cluster DNS for pods' resolv.conf (dnsPolicy ClusterFirst); absent: pods get the host's. */
   dns?: { clusterDNS: string[]; clusterDomain: string };
+  /** Image garbage collection (runtimes with images; kubelet's defaults: 85 % / 80 %, 2 min, every 5 min). */
+  imageGc?: Partial<ImageGcPolicy>;
 }
 
 export interface AgentStreamsOptions {
@@ -182,6 +187,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     },
     requeue: (key, ms) => (ms ? queue.addAfter(key, ms) : queue.add(key)),
     slots,
+    ...(o.dns ? { dns: o.dns } : {}),
+    pulls: new ImagePuller({ recorder, clock, log, source: { configMap: (ns, n) => cmInformer.get(ns, n), secret: (ns, n) => secretInformer.get(ns, n) } }),
+    statusImages: new WeakMap(),
   };
 
   const enqueue = (obj: KubeObject) => queue.add(keyOf(obj));
@@ -206,6 +214,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   o.signal.addEventListener('abort', () => {
     for (const s of slots.values()) for (const c of s.containers.values()) for (const p of c.probers.splice(0)) p.stop();
   }, { once: true });
+  const imageGc = runImageGc({ runtime: o.runtime, slots, statusImages: ctx.statusImages, clock, log, signal: o.signal, policy: o.imageGc });
   const workers = runWorkers(queue, (key) => syncPod(ctx, key), { workers: o.workers ?? 16, signal: o.signal, logger: log });
   const heartbeatMs = o.heartbeatMs ?? 10_000;
   const resyncMs = o.resyncMs ?? 10_000;
@@ -227,7 +236,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     hostIP,
     slots,
     ...(streams ? { streamPort: streams.port } : {}),
-    done: Promise.all([workers, loops]).then(() => undefined),
+    done: Promise.all([workers, loops, imageGc]).then(() => undefined),
     stopAllPods: (maxGraceMs) => stopAllPods(ctx, podInformer, maxGraceMs),
   };
 }
@@ -242,7 +251,7 @@ async function stopAllPods(ctx: WorkerContext, podInformer: SharedInformer<Pod &
       ctx.slots.delete(key);
       // Not ready any more, with each container's real exit: the next start of the node runs them again.
       if (mine && !mine.metadata?.deletionTimestamp) {
-        const status = computePodStatus({ pod: mine, slot, runtime: ctx.runtime.name, hostIP: ctx.hostIP, now: ctx.clock.now() });
+        const status = computePodStatus({ pod: mine, slot, runtime: podRuntime(ctx.runtime, slot.uid).name, hostIP: ctx.hostIP, now: ctx.clock.now(), images: ctx.statusImages });
         await ctx.client
           .patch(pods, mine.metadata?.namespace, mine.metadata?.name ?? '', 'merge', { status }, { subresource: 'status' })
           .catch((e: Error) => ctx.log.debug('pod status at shutdown not written', { pod: key, err: e }));

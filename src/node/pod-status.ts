@@ -23,7 +23,7 @@ function terminated(info: ContainerInfo, runtime: string): KState | undefined {
   };
 }
 
-export function containerStatus(slot: ContainerSlot, image: string, runtime: string, waitingDefault: string): ContainerStatus {
+export function containerStatus(slot: ContainerSlot, image: string, runtime: string, waitingDefault: string, resolved?: { image: string; imageID: string }): ContainerStatus {
   const cur = slot.current;
   let state: KState;
   let lastState: KState = {};
@@ -42,8 +42,8 @@ export function containerStatus(slot: ContainerSlot, image: string, runtime: str
   const running = cur?.status.state === 'running' && !slot.waiting;
   return {
     name: slot.name,
-    image,
-    imageID: '',
+    image: resolved?.image ?? image,
+    imageID: resolved?.imageID ?? '',
     ...(cur ? { containerID: containerID(runtime, cur.id) } : {}),
     state,
     lastState,
@@ -71,9 +71,11 @@ export interface StatusInput {
   runtime: string;
   hostIP: string;
   now: Date;
+  /** Images as the runtime resolved them (reference and digest), per container. */
+  images?: WeakMap<ContainerSlot, { image: string; imageID: string }>;
 }
 
-export function computePodStatus({ pod, slot, runtime, hostIP, now }: StatusInput): PodStatus {
+export function computePodStatus({ pod, slot, runtime, hostIP, now, images }: StatusInput): PodStatus {
   const spec = pod.spec!;
   const policy = spec.restartPolicy ?? 'Always';
   const initSpecs = spec.initContainers ?? [];
@@ -83,10 +85,10 @@ export function computePodStatus({ pod, slot, runtime, hostIP, now }: StatusInpu
   const initialized = inits.every(exitedOk);
   const initFailed = inits.some((s) => s?.current?.status.state === 'exited' && s.current.status.exitCode !== 0 && !shouldRestart(policy, s.current.status.exitCode, true));
 
-  const initStatuses = initSpecs.map((c, i) => containerStatus(inits[i] ?? { name: c.name, init: true, restartCount: 0, backoffMs: 0, probers: [], ready: false, started: false }, c.image ?? '', runtime, 'PodInitializing'));
+  const initStatuses = initSpecs.map((c, i) => containerStatus(inits[i] ?? { name: c.name, init: true, restartCount: 0, backoffMs: 0, probers: [], ready: false, started: false }, c.image ?? '', runtime, 'PodInitializing', inits[i] && images?.get(inits[i]!)));
   for (const s of initStatuses) s.ready = s.state?.terminated?.exitCode === 0;
   const statuses = spec.containers.map((c, i) =>
-    containerStatus(mains[i] ?? { name: c.name, init: false, restartCount: 0, backoffMs: 0, probers: [], ready: false, started: false }, c.image ?? '', runtime, initialized ? 'ContainerCreating' : 'PodInitializing'),
+    containerStatus(mains[i] ?? { name: c.name, init: false, restartCount: 0, backoffMs: 0, probers: [], ready: false, started: false }, c.image ?? '', runtime, initialized ? 'ContainerCreating' : 'PodInitializing', mains[i] && images?.get(mains[i]!)),
   );
 
   // Phase, as kubelet's getPhase: terminal only when nothing will run again.

@@ -18,8 +18,10 @@ import { computePodStatus } from './pod-status.js';
 import { BACKOFF_RESET_MS, newSlot, nextBackoff, shouldRestart, type ContainerSlot, type PodSlot } from './pod-state.js';
 import { collector, Prober, runProbe, type ProbeTarget } from './probes.js';
 import { cleanupVolumes, containerMounts, prepareVolumes } from './volumes.js';
-
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+import { podSandboxExtras, type ClusterDns } from './dns-config.js';
+import { planLaunch, type StatusImage } from './container-launch.js';
+import type { ImagePuller } from './image-pull.js';
+import { podRuntime, runtimeForPod } from './runtime-class.js';
 
 export interface WorkerContext {
   client: Client;
@@ -37,6 +39,12 @@ export interface WorkerContext {
   /** Re-run this pod's sync (now, or after a delay). */
   requeue(key: string, afterMs?: number): void;
   slots: Map<string, PodSlot>;
+  /** Cluster DNS for pods' resolv.conf (src/node/dns-config.ts); absent: ClusterFirst pods get the host's. */
+  dns?: ClusterDns;
+  /** Image pulls (runtimes with an image store). */
+  pulls: ImagePuller;
+  /** The image each container status reports, once its image was resolved. */
+  statusImages: WeakMap<ContainerSlot, StatusImage>;
 }
 
 export function podDirOf(dataDir: string, uid: string): string {
@@ -96,6 +104,15 @@ export async function syncPod(ctx: WorkerContext, key: string): Promise<void> {
   // downward API file wants the pod IP. Settled to a value so that a failed sandbox leaves no rejection behind.
   const early = !s.sandbox && !volumesNeedPodIP(pod) ? prepareVolumes(volumeCtx()).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))) : undefined;
   if (!s.sandbox) {
+    // RuntimeClass -> handler -> runtime: an unknown class or handler fails the sandbox, as kubelet reports it.
+    const chosen = await runtimeForPod(ctx.client, ctx.runtime, pod);
+    if (chosen instanceof Error) {
+      ctx.recorder.event(ref(pod), 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${chosen.message}`);
+      await early;
+      await writeStatus(ctx, pod, s);
+      ctx.requeue(key, 10_000);
+      return;
+    }
     try {
       s.sandbox = await ctx.runtime.createSandbox({
         podUid: s.uid,
@@ -107,6 +124,7 @@ export async function syncPod(ctx: WorkerContext, key: string): Promise<void> {
         portMappings: pod.spec.containers.flatMap((c) =>
           (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ hostPort: p.hostPort!, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase(), ...(p.hostIP ? { hostIP: p.hostIP } : {}) })),
         ),
+        extras: podSandboxExtras(pod, ctx.dns),
       });
       s.startTime ??= rfc3339(ctx.clock.now());
     } catch (e) {
@@ -214,7 +232,8 @@ async function ensureStarted(ctx: WorkerContext, pod: Pod, s: PodSlot, c: Contai
       return waitMs;
     }
   }
-  if (ctx.runtime.name === 'process' && !c.command?.length) {
+  const rt = podRuntime(ctx.runtime, s.uid);
+  if (rt.name === 'process' && !c.command?.length) {
     const msg = `the process runtime cannot run the image's entrypoint: container "${c.name}" needs a command (or the OCI runtime)`;
     if (slot.waiting?.reason !== 'CreateContainerError') ctx.recorder.event(ref(pod, c.name), 'Warning', 'Failed', `Error: ${msg}`);
     slot.waiting = { reason: 'CreateContainerError', message: msg };
@@ -232,17 +251,21 @@ async function ensureStarted(ctx: WorkerContext, pod: Pod, s: PodSlot, c: Contai
     return 2000;
   }
   const look = (n: string) => env[n];
-  const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => expandVars(a, look));
-  const runEnv: Record<string, string> = { PATH: DEFAULT_PATH, HOSTNAME: pod.spec?.hostname ?? pod.metadata?.name ?? '', ...env };
+  // Image pulled (runtimes with images) and its config merged with the spec.
+  const plan = await planLaunch({ pod, container: c, runtime: rt, env, expand: (a) => expandVars(a, look), ref: ref(pod, c.name), pulls: ctx.pulls });
+  if (!plan.ok) {
+    if (plan.event && (slot.waiting?.reason !== plan.waiting.reason || plan.waiting.reason.includes('Image'))) ctx.recorder.event(ref(pod, c.name), 'Warning', 'Failed', plan.event);
+    slot.waiting = plan.waiting;
+    return plan.retryMs;
+  }
+  if (plan.statusImage) ctx.statusImages.set(slot, plan.statusImage);
   const attempt = slot.current ? slot.current.attempt + 1 : 0;
   try {
     const info = await ctx.runtime.createAndStart(s.sandbox!, {
       name: c.name,
       attempt,
       ...(c.image ? { image: c.image } : {}),
-      argv,
-      env: runEnv,
-      ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+      ...plan.fields,
       mounts,
       tty: !!c.tty,
       stdin: !!c.stdin,
@@ -411,6 +434,7 @@ async function runHook(ctx: WorkerContext, s: PodSlot, containerId: string, c: C
 /** Stops every container (preStop hooks first, then SIGTERM, SIGKILL after the grace period) and frees the pod. */
 export async function terminatePod(ctx: WorkerContext, s: PodSlot, pod: Pod | undefined, graceMs: number): Promise<void> {
   s.terminating = true;
+  ctx.pulls.forgetPod(s.uid);
   const specs = [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])];
   await Promise.all(
     [...s.containers.values()].map(async (slot) => {
@@ -439,7 +463,7 @@ export async function terminatePod(ctx: WorkerContext, s: PodSlot, pod: Pod | un
 }
 
 async function writeStatus(ctx: WorkerContext, pod: Pod, s: PodSlot): Promise<void> {
-  const status = computePodStatus({ pod, slot: s, runtime: ctx.runtime.name, hostIP: ctx.hostIP, now: ctx.clock.now() });
+  const status = computePodStatus({ pod, slot: s, runtime: podRuntime(ctx.runtime, s.uid).name, hostIP: ctx.hostIP, now: ctx.clock.now(), images: ctx.statusImages });
   // Timestamps of conditions only move on transitions, so an unchanged status compares equal and is not written.
   const text = JSON.stringify(status);
   if (text === s.lastStatus) return;

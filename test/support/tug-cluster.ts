@@ -59,6 +59,9 @@ export async function startTugCluster(o: TugClusterOptions = {}): Promise<TugClu
     ...(o.agent ? [] : ['--no-agent']),
     ...(o.agent && !o.services ? NO_NODE_SERVICES : []),
     ...(o.args ?? []),
+    // Suites run host commands as containers: the process runtime unless the caller names one (auto would
+    // pick oci as root with runc).
+    ...(o.agent && !(o.args ?? []).some((a) => a === '--runtime' || a.startsWith('--runtime=')) ? ['--runtime', 'process'] : []),
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

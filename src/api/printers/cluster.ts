@@ -1,4 +1,4 @@
-// Small groups: scheduling.k8s.io PriorityClass, coordination.k8s.io Lease.
+// Small groups: scheduling.k8s.io PriorityClass, coordination.k8s.io Lease, node.k8s.io RuntimeClass.
 import { AGE, NAME, col } from './columns.js';
 import { age, int, obj, str } from './format.js';
 import type { Printer } from './types.js';
@@ -17,4 +17,9 @@ export const priorityClassPrinter: Printer = {
 export const leasePrinter: Printer = {
   columns: [NAME, col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), AGE],
   cells: (o, now) => [o.metadata?.name ?? '', str(obj(o.spec).holderIdentity), age(o.metadata?.creationTimestamp, now)],
+};
+
+export const runtimeClassPrinter: Printer = {
+  columns: [NAME, col('Handler', 'string', 'handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class.'), AGE],
+  cells: (o, now) => [o.metadata?.name ?? '', str(o.handler), age(o.metadata?.creationTimestamp, now)],
 };

@@ -7,7 +7,7 @@ import { validatingAdmissionPolicyBindingPrinter, validatingAdmissionPolicyPrint
 import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from './apps.js';
 import { hpaPrinter } from './autoscaling.js';
 import { cronJobPrinter, jobPrinter } from './batch.js';
-import { leasePrinter, priorityClassPrinter } from './cluster.js';
+import { leasePrinter, priorityClassPrinter, runtimeClassPrinter } from './cluster.js';
 import { CREATED_DOC, NAME, col } from './columns.js';
 import {
   componentStatusPrinter,
@@ -73,6 +73,7 @@ export const builtinPrinters: ReadonlyMap<string, Printer> = new Map<string, Pri
   ['metrics.k8s.io/pods', podMetricsPrinter],
   ['networking.k8s.io/ingresses', ingressPrinter],
   ['networking.k8s.io/ingressclasses', ingressClassPrinter],
+  ['node.k8s.io/runtimeclasses', runtimeClassPrinter],
   ['networking.k8s.io/networkpolicies', networkPolicyPrinter],
   ['discovery.k8s.io/endpointslices', endpointSlicePrinter],
   ['policy/poddisruptionbudgets', pdbPrinter],

@@ -3,6 +3,7 @@ import type { ResourceInfo } from '../resource.js';
 import { resource } from './define.js';
 
 export const schedulingResources: readonly ResourceInfo[] = [
+  resource({ group: 'node.k8s.io', versions: ['v1'], kind: 'RuntimeClass', plural: 'runtimeclasses', namespaced: false }),
   resource({ group: 'scheduling.k8s.io', versions: ['v1'], kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] }),
 ];
 

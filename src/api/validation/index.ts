@@ -11,6 +11,7 @@ import { validateEndpoints, validateEndpointSlice } from './discovery.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, type NameFn } from './names.js';
 import * as networking from './networking.js';
+import { validateRuntimeClass, validateRuntimeClassUpdate } from './node.js';
 import { validatePodDisruptionBudget } from './policy.js';
 import * as rbac from './rbac.js';
 import * as storage from './storage.js';
@@ -52,6 +53,7 @@ const rules: Record<string, TypeRules> = {
   'networking.k8s.io/IngressClass': { validate: networking.validateIngressClass, update: networking.validateIngressClassUpdate },
   'networking.k8s.io/NetworkPolicy': { validate: networking.validateNetworkPolicy },
   // others
+  'node.k8s.io/RuntimeClass': { validate: validateRuntimeClass, update: validateRuntimeClassUpdate },
   'autoscaling/HorizontalPodAutoscaler': { validate: validateHorizontalPodAutoscaler },
   'policy/PodDisruptionBudget': { validate: validatePodDisruptionBudget },
   'rbac.authorization.k8s.io/Role': { name: nameIsPathSegment, validate: rbac.validateRole },

@@ -15,9 +15,9 @@ const isDefault = (c: KubeObject) => {
   return a[ANN_DEFAULT_CLASS] === 'true' || a[ANN_BETA_DEFAULT_CLASS] === 'true';
 };
 
-/** The default class: newest creationTimestamp first, then name. */
-export function pickDefaultClass(classes: KubeObject[]): KubeObject | undefined {
-  const defaults = classes.filter(isDefault);
+/** The default class: newest creationTimestamp first, then name (storage and ingress classes alike). */
+export function pickDefaultClass(classes: KubeObject[], marked: (c: KubeObject) => boolean = isDefault): KubeObject | undefined {
+  const defaults = classes.filter(marked);
   defaults.sort((a, b) => {
     const ta = a.metadata?.creationTimestamp ?? '';
     const tb = b.metadata?.creationTimestamp ?? '';
