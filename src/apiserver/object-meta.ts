@@ -5,6 +5,7 @@ import type { KubeObject, ObjectMeta } from '../api/object.js';
 import { isPlainObject } from '../api/object.js';
 import { apiVersionOf, type ResourceInfo } from '../api/resource.js';
 import type { KeyValue } from '../store/types.js';
+import { convertTo, hasConversion, toStorageVersion } from './conversion.js';
 
 /** RFC 3339 with seconds, as Kubernetes writes metav1.Time. */
 export function timestamp(d: Date): string {
@@ -24,8 +25,11 @@ export function generateName(base: string): string {
 
 /** A stored value read back: resourceVersion from the store revision, type fields for the version asked. */
 export function fromStore(kv: KeyValue, info: ResourceInfo, version: string): KubeObject {
-  const obj = JSON.parse(kv.value) as KubeObject;
-  obj.apiVersion = apiVersionOf(info.group, version);
+  const apiVersion = apiVersionOf(info.group, version);
+  let obj = JSON.parse(kv.value) as KubeObject;
+  // Types with a storage version (conversion.ts) are converted from the version the value was written in.
+  if (hasConversion(info.group, info.kind)) obj = convertTo({ ...obj, kind: info.kind }, apiVersion);
+  obj.apiVersion = apiVersion;
   obj.kind = info.kind;
   // resourceVersion first in metadata: lists splice it into the stored text at that place (list-json.ts),
   // and a get must give the same bytes.
@@ -42,7 +46,7 @@ export function fromStore(kv: KeyValue, info: ResourceInfo, version: string): Ku
  * stored text (list-json.ts) instead of re-encoding each object.
  */
 export function toStore(obj: KubeObject): string {
-  const { apiVersion, kind, metadata, ...rest } = obj;
+  const { apiVersion, kind, metadata, ...rest } = toStorageVersion(obj);
   const m = { ...metadata };
   delete m.resourceVersion;
   delete m.selfLink;

@@ -1,9 +1,25 @@
 // The service proxy (our kube-proxy): Services and EndpointSlices to this node's data path. Contract for
-// src/cli/node-services.ts; the implementation lives beside it in this folder.
-import type { Client, InformerFactory } from '../client/index.js';
+// src/cli/node-services.ts; the parts live beside it: model.ts (what to program), nft-rules.ts (nftables text),
+// userspace.ts (the relay where nft or root is missing), sync-runner.ts (coalesced, rate-limited syncs).
+import { readFile } from 'node:fs/promises';
+import type { Client, InformerFactory, Informer } from '../client/index.js';
+import { SharedInformerFactory, endpointslices, nodes, services } from '../client/index.js';
+import type { KubeObject } from '../api/object.js';
 import type { Logger } from '../util/logger.js';
+import { buildEntries, type EndpointSlice, type Service, type ServicePortEntry } from './model.js';
+import { renderRules, parseTableObjects } from './nft-rules.js';
+import { nftApply, onPath, runTool } from './exec.js';
+import { SyncRunner } from './sync-runner.js';
+import { UserspaceRelay, desiredListeners } from './userspace.js';
 
 export type ProxyMode = 'nftables' | 'userspace';
+
+export const DEFAULT_PROXY_TABLE = 'tugboat-proxy';
+/** Syncs start at most this often; a burst of changes in between becomes one sync. */
+const MIN_SYNC_INTERVAL_MS = 20;
+const RETRY_MS = 1000;
+/** Rewrite the rules at least this often even when nothing changed (someone may have flushed them). */
+const RESYNC_MS = 30_000;
 
 export interface ProxyOptions {
   client: Client;
@@ -21,14 +37,166 @@ export interface ProxyOptions {
   table?: string;
 }
 
+export interface SyncInfo {
+  /** performance.now() when the sync started and how long it took. */
+  startedAt: number;
+  durationMs: number;
+  /** Whether the data path was rewritten (false: the rendered rules were the same as before). */
+  applied: boolean;
+}
+
 export interface Proxy {
   mode: ProxyMode;
   /** Resolves when the rules reflect everything the informers have seen so far (tests, benchmarks). */
   synced(): Promise<void>;
   /** Stops the loops and removes every rule and listener. */
   stop(): Promise<void>;
+  /** Called after each successful sync (for "Service change -> rules in place" timings). */
+  onSync(fn: (s: SyncInfo) => void): () => void;
+  /** The nft script of the last sync ('' in userspace mode) or the relay's listeners, for tests and debugging. */
+  state(): { rules: string; listeners: string[]; entries: ServicePortEntry[] };
 }
 
-export async function startProxy(_o: ProxyOptions): Promise<Proxy> {
-  throw new Error('the service proxy is not built yet');
+async function nftUsable(): Promise<boolean> {
+  if (process.getuid?.() !== 0 || !onPath('nft')) return false;
+  return (await runTool('nft', ['--version'])).code === 0;
+}
+
+/** br_netfilter on means bridged pod-to-pod replies pass conntrack, so only non-pod sources need masquerade. */
+async function bridgeNetfilterOn(): Promise<boolean> {
+  const v = await readFile('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').catch(() => '0');
+  return v.trim() === '1';
+}
+
+interface Node extends KubeObject {
+  status?: { addresses?: { type: string; address: string }[] };
+}
+
+export async function startProxy(o: ProxyOptions): Promise<Proxy> {
+  const log = o.logger.child('proxy');
+  const mode: ProxyMode = o.mode === 'auto' ? ((await nftUsable()) ? 'nftables' : 'userspace') : o.mode;
+  if (mode === 'nftables' && !(await nftUsable())) throw new Error('proxy mode nftables needs root and the nft tool (apt install nftables)');
+  if (mode === 'userspace') log.warn('userspace proxy: NodePort and LoadBalancer ports are relayed, ClusterIPs are not reachable on this node');
+  const table = o.table ?? DEFAULT_PROXY_TABLE;
+
+  const stopper = new AbortController();
+  const signal = AbortSignal.any([o.signal, stopper.signal]);
+  const informers = o.informers ?? new SharedInformerFactory({ client: o.client, logger: log.child('informers') });
+  const svcInf = informers.informer<Service>(services);
+  const sliceInf = informers.informer<EndpointSlice>(endpointslices);
+  const nodeInf: Informer<Node> = informers.informer<Node>(nodes);
+
+  const listeners = new Set<(s: SyncInfo) => void>();
+  const relay = new UserspaceRelay(log);
+  let lastRules = '';
+  let lastAppliedAt = -Infinity;
+  let lastEntries: ServicePortEntry[] = [];
+  let existing: { chains: Set<string>; sets: Set<string> } | undefined;
+
+  const nodeIPs = (): string[] => {
+    const own = nodeInf.get(undefined, o.nodeName)?.status?.addresses?.filter((a) => a.type === 'InternalIP').map((a) => a.address) ?? [];
+    return [...new Set([...o.nodeIPs, ...own])].filter((ip) => /^\d{1,3}(\.\d{1,3}){3}$/.test(ip));
+  };
+
+  const syncNft = async (entries: ServicePortEntry[]): Promise<boolean> => {
+    if (!existing) {
+      // What a previous run (crashed, or this one before a restart) left: stale chains are deleted, not kept.
+      const r = await runTool('nft', ['list', 'table', 'ip', table]);
+      existing = r.code === 0 ? parseTableObjects(r.stdout) : { chains: new Set(), sets: new Set() };
+    }
+    const out = renderRules(entries, {
+      table,
+      clusterCidr: o.clusterCidr,
+      nodeIPs: nodeIPs(),
+      masqueradeAll: !(await bridgeNetfilterOn()),
+      existing,
+    });
+    if (out.text === lastRules && performance.now() - lastAppliedAt < RESYNC_MS) return false;
+    await nftApply(out.text);
+    existing = { chains: out.chains, sets: out.sets };
+    lastRules = out.text;
+    lastAppliedAt = performance.now();
+    return true;
+  };
+
+  const sync = async () => {
+    const startedAt = performance.now();
+    const entries = buildEntries(svcInf.list(), sliceInf.list(), o.nodeName);
+    const applied = mode === 'nftables' ? await syncNft(entries) : (await relay.reconcile(desiredListeners(entries, nodeIPs())), true);
+    if (mode === 'nftables') await dropGoneConntrack(lastEntries, entries, log);
+    lastEntries = entries;
+    const info = { startedAt, durationMs: performance.now() - startedAt, applied };
+    if (applied) log.debug('synced', { services: entries.length, ms: info.durationMs.toFixed(1) });
+    for (const fn of listeners) fn(info);
+  };
+
+  const runner = new SyncRunner({
+    sync,
+    minIntervalMs: MIN_SYNC_INTERVAL_MS,
+    retryMs: RETRY_MS,
+    onError: (err) => log.error('sync failed', { err }),
+  });
+  let watching = false;
+  const changed = () => watching && runner.request();
+  for (const inf of [svcInf, sliceInf] as Informer[]) inf.addHandlers({ add: changed, update: changed, delete: changed });
+  nodeInf.addHandlers({
+    add: (n) => n.metadata?.name === o.nodeName && changed(),
+    update: (_p, n) => n.metadata?.name === o.nodeName && changed(),
+  });
+  const resync = setInterval(changed, RESYNC_MS);
+  resync.unref();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      clearInterval(resync);
+      stopper.abort();
+      await runner.stop();
+      await relay.close();
+      if (mode === 'nftables') {
+        const r = await runTool('nft', ['delete', 'table', 'ip', table]);
+        if (r.code !== 0 && !/No such file|does not exist/i.test(r.stderr)) log.warn('could not delete proxy table', { table, err: r.stderr.trim() });
+      }
+    })());
+  o.signal.addEventListener('abort', () => void stop(), { once: true });
+
+  await Promise.all([svcInf.start(signal), sliceInf.start(signal), nodeInf.start(signal)]);
+  watching = true;
+  runner.request();
+  await runner.waitSynced();
+  log.info('service proxy started', { mode, table: mode === 'nftables' ? table : undefined });
+
+  return {
+    mode,
+    async synced() {
+      await runner.waitSynced();
+    },
+    stop,
+    onSync(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    state: () => ({ rules: lastRules, listeners: relay.keys, entries: lastEntries }),
+  };
+}
+
+/**
+ * Connections to an endpoint that is gone entirely would hang on (UDP forever): delete their conntrack entries
+ * when the conntrack tool is installed. Endpoints only turned not-ready keep theirs, as in kube-proxy.
+ */
+async function dropGoneConntrack(before: ServicePortEntry[], after: ServicePortEntry[], log: Logger): Promise<void> {
+  if (!before.length || !onPath('conntrack')) return;
+  const now = new Map(after.map((e) => [e.id, new Set(e.known)]));
+  for (const e of before) {
+    const still = now.get(e.id);
+    for (const ep of e.known) {
+      if (still?.has(ep)) continue;
+      const ip = ep.slice(0, ep.lastIndexOf(':'));
+      for (const front of [...e.clusterIPs, ...e.externalIPs, ...e.loadBalancerIPs]) {
+        const r = await runTool('conntrack', ['-D', '-p', e.protocol.toLowerCase(), '--orig-dst', front, '--dst-nat', ip]);
+        // exit 1 with "0 flow entries" is the usual case: nothing to delete
+        if (r.code !== 0 && !/0 flow entries/.test(r.stderr)) log.debug('conntrack -D failed', { ep, err: r.stderr.trim() });
+      }
+    }
+  }
 }

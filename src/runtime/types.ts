@@ -102,6 +102,11 @@ export interface ContainerRuntime {
   attach(containerId: string, streams: StreamSet): Promise<void>;
   /** Connects a socket to a port inside the pod's network. */
   portForward(sandboxId: string, port: number, stream: import('node:stream').Duplex): Promise<void>;
+  /**
+   * CPU and memory of a container measured by the runtime itself (OCI: its cgroup), for the agent's resource
+   * metrics. Absent, or undefined for a container: the agent measures the container's processes through /proc.
+   */
+  usage?(containerId: string): Promise<{ cpuSeconds: number; memoryWorkingSetBytes: number } | undefined>;
 }
 
 // ---- additions for the node agent (process runtime, issue 6) ----

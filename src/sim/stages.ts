@@ -12,6 +12,13 @@ export const READY_AFTER = 'sim.tugboat.dev/ready-after';
  * (without that annotation every attempt of a listed index fails). Timing follows complete-after.
  */
 export const FAIL_ONCE_INDEXES = 'sim.tugboat.dev/fail-once-indexes';
+/**
+ * What a running pod on a simulated node uses, per regular container ("200m", "64Mi"): metrics.k8s.io serves it
+ * as measured usage (src/apiserver/metrics/sim-usage.ts reads it; simulated nodes have no agent to scrape), so
+ * `kubectl top` and the HPA work on simulated nodes. Annotate running pods to change the load.
+ */
+export const CPU_USAGE = 'sim.tugboat.dev/cpu-usage';
+export const MEMORY_USAGE = 'sim.tugboat.dev/memory-usage';
 
 export interface StageMatch {
   /** pod.status.phase must be one of these ('' for no phase yet). */

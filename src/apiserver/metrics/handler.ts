@@ -41,6 +41,10 @@ export function listNodesFromStore(store: Store): () => Promise<KubeObject[]> {
   return () => rangeObjects(store, '/registry/nodes/');
 }
 
+export function listPodsFromStore(store: Store): () => Promise<KubeObject[]> {
+  return () => rangeObjects(store, '/registry/pods/');
+}
+
 /** Label and field selectors of a list (field: metadata.name and metadata.namespace, as metrics-server allows). */
 function selectorFilter(q: URLSearchParams): (o: KubeObject) => boolean {
   const labels = parseLabelSelector(q.get('labelSelector') ?? '');

@@ -4,7 +4,7 @@ import type { Store } from '../../store/types.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import type { ResourceRequest } from '../types.js';
-import { listNodesFromStore, serveMetrics, type MetricsReply } from './handler.js';
+import { listNodesFromStore, listPodsFromStore, serveMetrics, type MetricsReply } from './handler.js';
 import { httpsFetcher, MetricsScraper, type FetchMetrics } from './scraper.js';
 
 export { METRICS_GROUP, type MetricsReply } from './handler.js';
@@ -40,6 +40,7 @@ export function createMetricsApi(o: MetricsApiOptions): MetricsApi {
   const resolutionMs = o.resolutionMs ?? 15_000;
   const scraper = new MetricsScraper({
     listNodes: listNodesFromStore(o.store),
+    listPods: listPodsFromStore(o.store),
     clock,
     logger: (o.logger ?? silentLogger).child('metrics'),
     resolutionMs,

@@ -1,13 +1,15 @@
 // Scrapes every node agent's /metrics/resource (as metrics-server does the kubelets') over HTTPS with the API
 // server's kubelet-client certificate, every resolution period and on demand when the data is older than a short
 // cache. Per node it keeps the previous and the latest distinct sample, which rates.ts turns into usage.
-// Nodes without an agent endpoint (simulated nodes) have no metrics source and are simply absent.
+// Nodes without an agent endpoint have no metrics source and are simply absent. Simulated nodes are never
+// contacted (their addresses are made up): their pods' usage annotations stand in for an agent (sim-usage.ts).
 import { request as httpsRequest } from 'node:https';
 import type { KubeObject } from '../../api/object.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { agentAddress, type AgentAddress } from '../streams/relay.js';
 import { parseResourceMetrics, type NodeBatch } from './parse.js';
+import { isSimNode, SimUsage } from './sim-usage.js';
 
 export interface NodeSamples {
   prev?: NodeBatch;
@@ -18,6 +20,8 @@ export type FetchMetrics = (agent: AgentAddress, path: string, timeoutMs: number
 
 export interface ScraperOptions {
   listNodes(): Promise<KubeObject[]>;
+  /** Every pod (read only when there are simulated nodes). */
+  listPods?(): Promise<KubeObject[]>;
   clock: Clock;
   logger: Logger;
   /** Period of the background scrape (metrics-server's --metric-resolution, 15 s). */
@@ -34,6 +38,7 @@ export class MetricsScraper {
   private readonly samples = new Map<string, NodeSamples>();
   private lastScrapeMs = -Infinity;
   private inFlight: Promise<void> | undefined;
+  private readonly sim = new SimUsage();
 
   constructor(private readonly o: ScraperOptions) {}
 
@@ -66,9 +71,17 @@ export class MetricsScraper {
     const names = new Set(nodes.map((n) => n.metadata?.name ?? ''));
     for (const name of this.samples.keys()) if (!names.has(name)) this.samples.delete(name);
     const timeoutMs = this.o.timeoutMs ?? Math.max(1_000, Math.min(10_000, this.o.resolutionMs * 0.9));
+    const simNodes = nodes.filter(isSimNode);
+    if (simNodes.length && this.o.listPods) {
+      const pods = await this.o.listPods();
+      const now = this.o.clock.now().getTime();
+      for (const node of simNodes) this.record(node.metadata?.name ?? '', this.sim.sample(node.metadata?.name ?? '', pods, now));
+      this.sim.endScrape();
+    }
     await Promise.all(
       nodes.map(async (node) => {
         const name = node.metadata?.name ?? '';
+        if (isSimNode(node)) return;
         const agent = agentAddress(node);
         if (!agent) return;
         try {

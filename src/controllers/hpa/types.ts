@@ -1,5 +1,6 @@
-// The HorizontalPodAutoscaler as this controller reads it. Tugboat stores v1 and v2 objects as they were sent
-// (no conversion), so a v1 object (targetCPUUtilizationPercentage) is read as the v2 cpu metric it converts to.
+// The HorizontalPodAutoscaler as this controller reads it: autoscaling/v2, the version the API server stores and
+// converts v1 writes to (src/apiserver/conversion.ts). A v1-shaped object (targetCPUUtilizationPercentage) is
+// still read as the v2 cpu metric it converts to, for fakes and callers that hand one in directly.
 import type {
   HorizontalPodAutoscalerBehavior,
   HorizontalPodAutoscalerCondition,

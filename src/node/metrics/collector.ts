@@ -1,6 +1,8 @@
 // Samples CPU and memory of the node and of every running container at a fixed interval (kubelet's resource
-// metrics, which cAdvisor fills every 10 s). The process runtime runs each container in its own process group,
-// so a container's usage is the sum over the group's processes; a container with a cgroup is read from it.
+// metrics, which cAdvisor fills every 10 s). A runtime that measures its containers itself (OCI: the container's
+// cgroup, v1 or v2) is asked through ContainerRuntime.usage; otherwise the process runtime's layout is used: each
+// container in its own process group, its usage the sum over the group's processes in /proc.
+import type { ContainerRuntime } from '../../runtime/types.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import { processesInGroups, readCgroupUsage, readNodeUsage, residentBytes } from './proc.js';
 
@@ -38,6 +40,8 @@ export interface ResourceSample {
 
 export interface CollectorOptions {
   containers(): MeasuredContainer[];
+  /** The runtime the containers run in; its usage() (when it has one) is preferred over /proc. */
+  runtime?: Pick<ContainerRuntime, 'usage'>;
   clock?: Clock;
   /** Sampling interval (default 10 s). */
   intervalMs?: number;
@@ -52,6 +56,8 @@ interface Counter {
 
 export const DEFAULT_SAMPLE_INTERVAL_MS = 10_000;
 
+type Usage = { cpuSeconds: number; memoryWorkingSetBytes: number };
+
 export class ResourceMetricsCollector {
   private readonly clock: Clock;
   private readonly counters = new Map<string, Counter>();
@@ -61,36 +67,57 @@ export class ResourceMetricsCollector {
     this.clock = o.clock ?? realClock;
   }
 
-  /** The newest sample (taken now when none was taken yet). */
+  /**
+   * The newest sample. Before the first one completes, a sample is taken now from what can be read without
+   * waiting (cgroup v2 directories and /proc, not the runtime).
+   */
   latest(): ResourceSample {
-    return this.last ?? this.sample();
+    return this.last ?? this.compose(this.o.containers(), new Map());
   }
 
   /** Samples every intervalMs until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const every = this.o.intervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
     while (!signal.aborted) {
-      this.sample();
+      await this.sample().catch(() => undefined);
       await this.clock.sleep(every, signal).catch(() => undefined);
     }
   }
 
-  sample(): ResourceSample {
-    const root = this.o.procRoot ?? '/proc';
+  async sample(): Promise<ResourceSample> {
     const containers = this.o.containers();
-    const groups = new Set(containers.filter((c) => !c.cgroup && c.pid).map((c) => c.pid!));
+    return this.compose(containers, await this.fromRuntime(containers));
+  }
+
+  /** What the runtime measures itself, by container id (a failed or unanswered container is left to /proc). */
+  private async fromRuntime(containers: MeasuredContainer[]): Promise<Map<string, Usage>> {
+    const rt = this.o.runtime;
+    const out = new Map<string, Usage>();
+    if (!rt?.usage) return out;
+    await Promise.all(
+      containers
+        .filter((c) => !c.cgroup)
+        .map(async (c) => {
+          const u = await rt.usage!(c.id).catch(() => undefined);
+          if (u && Number.isFinite(u.cpuSeconds) && Number.isFinite(u.memoryWorkingSetBytes)) out.set(c.id, u);
+        }),
+    );
+    return out;
+  }
+
+  private compose(containers: MeasuredContainer[], measured: ReadonlyMap<string, Usage>): ResourceSample {
+    const root = this.o.procRoot ?? '/proc';
+    const groups = new Set(containers.filter((c) => !c.cgroup && !measured.has(c.id) && c.pid).map((c) => c.pid!));
     const byGroup = new Map<number, { pid: number; startTicks: string; cpuSeconds: number }[]>();
     for (const p of processesInGroups(groups, root)) byGroup.set(p.pgrp, [...(byGroup.get(p.pgrp) ?? []), p]);
     let scrapeError = false;
     const out: ContainerUsage[] = [];
     for (const c of containers) {
       const base = { namespace: c.namespace, pod: c.pod, container: c.container, startTimeMs: c.startedAt.getTime() };
-      if (c.cgroup) {
-        const u = readCgroupUsage(c.cgroup);
-        if (u) {
-          out.push({ ...base, ...u });
-          continue;
-        }
+      const u = measured.get(c.id) ?? (c.cgroup ? readCgroupUsage(c.cgroup) : undefined);
+      if (u) {
+        out.push({ ...base, cpuSeconds: u.cpuSeconds, memoryWorkingSetBytes: u.memoryWorkingSetBytes });
+        continue;
       }
       if (!c.pid) {
         scrapeError = true;

@@ -1,5 +1,6 @@
 // What the node agent measures (CPU and memory of the node and of each running container) and serves at
 // GET /metrics/resource for the API server's metrics.k8s.io API.
+import type { ContainerRuntime } from '../../runtime/types.js';
 import type { Clock } from '../../util/clock.js';
 import type { PodSlot } from '../pod-state.js';
 import { DEFAULT_SAMPLE_INTERVAL_MS, ResourceMetricsCollector, type MeasuredContainer } from './collector.js';
@@ -25,11 +26,13 @@ export function runningContainers(slots: ReadonlyMap<string, PodSlot>): Measured
   return out;
 }
 
-/** Sampling interval: TUG_METRICS_SAMPLE_INTERVAL (seconds, e.g. "2") until the CLI has a flag for it. */
-
-/** Starts sampling the agent's containers; stops when the signal aborts. */
-export function startResourceMetrics(o: { slots: ReadonlyMap<string, PodSlot>; signal: AbortSignal; clock?: Clock; intervalMs?: number }): ResourceMetricsCollector {
-  const c = new ResourceMetricsCollector({ containers: () => runningContainers(o.slots), clock: o.clock, intervalMs: o.intervalMs ?? 10_000 });
+/**
+ * Starts sampling the agent's containers; stops when the signal aborts. runtime: the agent's runtime, asked for
+ * each container's usage when it can measure it (OCI cgroups); several runtimes on a node route usage(id) to the
+ * runtime holding the container, and answer undefined for process containers (measured through /proc).
+ */
+export function startResourceMetrics(o: { slots: ReadonlyMap<string, PodSlot>; signal: AbortSignal; runtime?: Pick<ContainerRuntime, 'usage'>; clock?: Clock; intervalMs?: number }): ResourceMetricsCollector {
+  const c = new ResourceMetricsCollector({ containers: () => runningContainers(o.slots), runtime: o.runtime, clock: o.clock, intervalMs: o.intervalMs ?? 10_000 });
   void c.run(o.signal);
   return c;
 }

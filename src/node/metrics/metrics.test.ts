@@ -44,7 +44,7 @@ describe('proc parsing', () => {
 });
 
 describe('ResourceMetricsCollector', () => {
-  it('sums a process group and keeps the counter monotonic when a process exits', () => {
+  it('sums a process group and keeps the counter monotonic when a process exits', async () => {
     const clock = new FakeClock();
     let root = fakeProc([
       { pid: 100, pgrp: 100, utime: 100, stime: 0, rssKb: 1000 },
@@ -54,7 +54,7 @@ describe('ResourceMetricsCollector', () => {
     const containers = [{ namespace: 'ns', pod: 'p', container: 'c', id: 'c1', pid: 100, startedAt: new Date(0) }];
     const opts = { containers: () => containers, clock, procRoot: root };
     const c = new ResourceMetricsCollector(opts);
-    const s1 = c.sample();
+    const s1 = await c.sample();
     assert.equal(s1.containers[0]?.cpuSeconds, 2);
     assert.equal(s1.containers[0]?.memoryWorkingSetBytes, 1500 * 1024);
     assert.equal(s1.node.cpuSeconds, 15);
@@ -63,9 +63,63 @@ describe('ResourceMetricsCollector', () => {
     root = fakeProc([{ pid: 100, pgrp: 100, utime: 200, stime: 0, rssKb: 1000 }]);
     (opts as { procRoot: string }).procRoot = root;
     clock.advance(10_000);
-    const s2 = c.sample();
+    const s2 = await c.sample();
     assert.equal(s2.containers[0]?.cpuSeconds, 3);
     assert.equal(s2.timestampMs - s1.timestampMs, 10_000);
+  });
+
+  it("asks the runtime for its containers' usage and falls back to /proc where it has no answer", async () => {
+    // pid 300 leads the group of an OCI container: /proc would say 9 s, the runtime's cgroup says 2.5 s.
+    const root = fakeProc([
+      { pid: 100, pgrp: 100, utime: 100, stime: 0, rssKb: 1000 },
+      { pid: 300, pgrp: 300, utime: 900, stime: 0, rssKb: 7 },
+    ]);
+    const asked: string[] = [];
+    const cgroup: Record<string, { cpuSeconds: number; memoryWorkingSetBytes: number }> = { oci1: { cpuSeconds: 2.5, memoryWorkingSetBytes: 4096 } };
+    const runtime = {
+      async usage(id: string) {
+        asked.push(id);
+        if (id === 'broken') throw new Error('cgroup gone');
+        return cgroup[id];
+      },
+    };
+    const containers = [
+      { namespace: 'ns', pod: 'p', container: 'proc', id: 'proc1', pid: 100, startedAt: new Date(0) },
+      { namespace: 'ns', pod: 'p', container: 'oci', id: 'oci1', pid: 300, startedAt: new Date(0) },
+      { namespace: 'ns', pod: 'p', container: 'gone', id: 'broken', startedAt: new Date(0) },
+    ];
+    const c = new ResourceMetricsCollector({ containers: () => containers, runtime, clock: new FakeClock(), procRoot: root });
+    const s = await c.sample();
+    assert.deepEqual(asked.sort(), ['broken', 'oci1', 'proc1']);
+    const by = new Map(s.containers.map((u) => [u.container, u]));
+    assert.equal(by.get('oci')?.cpuSeconds, 2.5);
+    assert.equal(by.get('oci')?.memoryWorkingSetBytes, 4096);
+    assert.equal(by.get('proc')?.cpuSeconds, 1);
+    assert.equal(by.get('proc')?.memoryWorkingSetBytes, 1000 * 1024);
+    // The one neither the runtime nor /proc can measure is left out and flagged, as kubelet's scrape error.
+    assert.equal(by.has('gone'), false);
+    assert.equal(s.scrapeError, true);
+    assert.equal(c.latest(), s);
+    // The counter follows the runtime's cumulative value.
+    cgroup.oci1 = { cpuSeconds: 4, memoryWorkingSetBytes: 8192 };
+    assert.equal((await c.sample()).containers.find((u) => u.container === 'oci')?.cpuSeconds, 4);
+  });
+
+  it('run() samples through the runtime before the first scrape is served', async () => {
+    const ac = new AbortController();
+    const clock = new FakeClock();
+    const c = new ResourceMetricsCollector({
+      containers: () => [{ namespace: 'ns', pod: 'p', container: 'oci', id: 'x', startedAt: new Date(5000) }],
+      runtime: { usage: async () => ({ cpuSeconds: 7, memoryWorkingSetBytes: 1 }) },
+      clock,
+      procRoot: fakeProc([]),
+    });
+    const done = c.run(ac.signal);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(c.latest().containers[0]?.cpuSeconds, 7);
+    assert.equal(c.latest().containers[0]?.startTimeMs, 5000);
+    ac.abort();
+    await done;
   });
 });
 

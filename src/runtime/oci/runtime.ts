@@ -322,6 +322,13 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
         break;
       }
       if (shimGone || existsSync(join(dir, 'exit'))) {
+        // A quick container (`echo hi`) may have started, written its pid and exited since the read above:
+        // that is a start followed by an exit, not a failed start.
+        const late = (await readFile(pidFile, 'utf8').catch(() => '')).trim();
+        if (late) {
+          initPid = Number(late);
+          break;
+        }
         const why = await this.startError(cfg.logPath);
         this.children.delete(id);
         throw new Error(`${this.binary} failed to start the container: ${why}`);
