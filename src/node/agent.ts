@@ -145,7 +145,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   let streams: AgentStreamServer | undefined;
   if (o.streams) {
     const authorize = o.streams.authorize ?? ((req: IncomingMessage) => (req.socket as TLSSocket).getPeerCertificate?.()?.subject?.CN === APISERVER_KUBELET_CLIENT_CN);
-    const metrics = startResourceMetrics({ slots, signal: o.signal, clock, intervalMs: o.metricsIntervalMs });
+    const metrics = startResourceMetrics({ slots, runtime: o.runtime, signal: o.signal, clock, intervalMs: o.metricsIntervalMs });
     streams = await startAgentStreamServer({
       resourceMetrics: () => ({ contentType: PROMETHEUS_CONTENT_TYPE, body: renderResourceMetrics(metrics.latest()) }),
       host: o.streams.host ?? hostIP,

@@ -96,6 +96,12 @@ export class RuntimeSet implements ContainerRuntime, SandboxLister {
     this.byContainer.delete(id);
   }
 
+  /** CPU and memory from the runtime that holds the container (OCI: its cgroup); undefined: measure by /proc. */
+  async usage(id: string): Promise<{ cpuSeconds: number; memoryWorkingSetBytes: number } | undefined> {
+    const rt = await this.owner(id);
+    return rt?.usage ? rt.usage(id) : undefined;
+  }
+
   async status(id: string): Promise<ContainerInfo | undefined> {
     return (await this.owner(id))?.status(id);
   }

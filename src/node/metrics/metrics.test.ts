@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FakeClock } from '../../util/clock.js';
+import { newSlot, type PodSlot } from '../pod-state.js';
 import { ResourceMetricsCollector } from './collector.js';
+import { startResourceMetrics } from './index.js';
 import { renderResourceMetrics } from './prometheus.js';
 import { parseNodeCpuSeconds, parseNodeWorkingSet, parseProcStat } from './proc.js';
 
@@ -120,6 +122,32 @@ describe('ResourceMetricsCollector', () => {
     assert.equal(c.latest().containers[0]?.startTimeMs, 5000);
     ac.abort();
     await done;
+  });
+});
+
+describe('startResourceMetrics', () => {
+  it("measures the agent's running containers through the runtime it is given", async () => {
+    const slot: PodSlot = { uid: 'u1', key: 'default/web', podDir: '/nowhere', containers: new Map(), tokens: new Map() };
+    const app = newSlot('app', false);
+    app.current = { id: 'c-app', sandboxId: 's', podUid: 'u1', name: 'app', attempt: 0, status: { state: 'running', pid: 999_999_999, startedAt: new Date(1_000) } };
+    const done = newSlot('init', true);
+    done.current = { id: 'c-init', sandboxId: 's', podUid: 'u1', name: 'init', attempt: 0, status: { state: 'exited', exitCode: 0, finishedAt: new Date(2_000) } };
+    slot.containers.set('init', done).set('app', app);
+    const asked: string[] = [];
+    const ac = new AbortController();
+    const m = startResourceMetrics({
+      slots: new Map([['default/web', slot]]),
+      signal: ac.signal,
+      clock: new FakeClock(),
+      runtime: { usage: async (id) => (asked.push(id), { cpuSeconds: 1.25, memoryWorkingSetBytes: 1 << 20 }) },
+    });
+    await new Promise((r) => setImmediate(r));
+    ac.abort();
+    assert.deepEqual(asked, ['c-app'], 'only running containers are measured');
+    const text = renderResourceMetrics(m.latest());
+    assert.match(text, /^container_cpu_usage_seconds_total\{container="app",namespace="default",pod="web"\} 1\.25 \d+$/m);
+    assert.match(text, /^container_memory_working_set_bytes\{container="app",namespace="default",pod="web"\} 1048576 \d+$/m);
+    assert.match(text, /^resource_scrape_error 0$/m);
   });
 });
 

@@ -24,4 +24,8 @@ test('credentials are found by registry host, in the order given', () => {
   ]);
   assert.deepEqual(credentialsFor('docker.io', [{ 'https://index.docker.io/v1/': { username: 'u', password: 'p' } }]), [{ username: 'u', password: 'p' }]);
   assert.deepEqual(credentialsFor('elsewhere:1', [pod, node, undefined]), []);
+  // `az acr login` and docker's OAuth2 logins store a refresh token with a placeholder user and no password.
+  assert.deepEqual(credentialsFor('acr.example:443', [{ 'acr.example:443': { username: '00000000-0000-0000-0000-000000000000', identitytoken: 'rt' } }]), [
+    { username: '00000000-0000-0000-0000-000000000000', identityToken: 'rt' },
+  ]);
 });

@@ -36,6 +36,8 @@ export interface Credentials {
   password?: string;
   /** A bearer token sent as is. */
   registryToken?: string;
+  /** An OAuth2 refresh token (`docker login` with an identity provider, `az acr login`): exchanged at the realm by POST. */
+  identityToken?: string;
 }
 
 function toCredentials(e: DockerAuthEntry): Credentials | undefined {
@@ -53,6 +55,7 @@ function toCredentials(e: DockerAuthEntry): Credentials | undefined {
   if (username) c.username = username;
   if (password !== undefined && username) c.password = password;
   if (e.registrytoken) c.registryToken = e.registrytoken;
+  if (e.identitytoken) c.identityToken = e.identitytoken;
   return Object.keys(c).length > 0 ? c : undefined;
 }
 

@@ -24,7 +24,7 @@ export interface Fetched {
 /** The registry's error body ({"errors":[{"code","message"}]}) as words, or the HTTP status. */
 export function registryWords(status: number, body: Buffer): { text: string; codes: string[] } {
   try {
-    const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[]; details?: string };
+    const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[]; details?: string; error?: string; error_description?: string };
     if (Array.isArray(j.errors) && j.errors.length > 0) {
       return {
         text: j.errors.map((e) => e.message || e.code || '').filter(Boolean).join('; '),
@@ -32,6 +32,8 @@ export function registryWords(status: number, body: Buffer): { text: string; cod
       };
     }
     if (typeof j.details === 'string') return { text: j.details, codes: [] };
+    // OAuth2 token endpoints: {"error":"invalid_grant","error_description":"..."}.
+    if (typeof j.error === 'string') return { text: j.error_description ? `${j.error_description} (${j.error})` : j.error, codes: [] };
   } catch {
     // not JSON
   }
@@ -44,6 +46,16 @@ function kindFor(status: number, codes: string[]): ImagePullError['kind'] {
   if (status === 404 || codes.some((c) => /UNKNOWN$/.test(c))) return 'not-found';
   if (status >= 500) return 'network';
   return 'other';
+}
+
+/** The token service turned a credential down (4xx): the next credential is tried. */
+class TokenRefused extends Error {
+  constructor(
+    readonly host: string,
+    readonly words: string,
+  ) {
+    super(`token refused by ${host}: ${words}`);
+  }
 }
 
 export interface RepositoryClientOptions {
@@ -60,6 +72,7 @@ export interface RepositoryClientOptions {
 export class RepositoryClient {
   private readonly base: string;
   private authorization: string | undefined;
+  private readonly authorizing = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly o: RepositoryClientOptions) {
     this.base = `${o.plainHttp ? 'http' : 'https'}://${apiHost(o.registry)}/v2/${o.repository}`;
@@ -85,29 +98,59 @@ export class RepositoryClient {
     }
   }
 
-  /** A request that answers the registry's 401 challenge once with each credential we hold (or anonymously). */
+  /**
+   * A request that answers the registry's 401 challenge once with each credential we hold (or anonymously).
+   * Requests of one pull run side by side: when the token they were all sent with expires, they share one fetch
+   * of a new token instead of each asking the token service.
+   */
   async request(method: string, url: string, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+    const sentWith = this.authorization;
     let res = await this.send(method, url, headers);
     if (res.statusCode !== 401) return res;
     let body = await readBody(res);
+    // Another request has already replaced the token this one was sent with: try that one first.
+    if (this.authorization && this.authorization !== sentWith) {
+      res = await this.send(method, url, headers);
+      if (res.statusCode !== 401) return res;
+      body = await readBody(res);
+    }
     const challenge = parseChallenge(String(res.headers['www-authenticate'] ?? ''));
     const tries: (Credentials | undefined)[] = this.o.credentials.length > 0 ? [...this.o.credentials] : [undefined];
-    // A previously accepted token may just have expired: the loop below fetches a fresh one.
-    for (const cred of tries) {
-      const authz = await this.authorize(challenge, cred, body, res.statusCode ?? 401);
+    let refusedBy: TokenRefused | undefined;
+    for (const [i, cred] of tries.entries()) {
+      let authz: string | undefined;
+      try {
+        authz = await this.sharedAuthorize(`${i} ${sentWith ?? ''} ${challenge?.params.scope ?? ''}`, challenge, cred, body, res.statusCode ?? 401);
+      } catch (err) {
+        // The token service refused this credential: the next one may do.
+        if (!(err instanceof TokenRefused)) throw err;
+        refusedBy = err;
+        continue;
+      }
       if (!authz) continue;
       this.authorization = authz;
       res = await this.send(method, url, headers);
       if (res.statusCode !== 401) return res;
       body = await readBody(res);
+      refusedBy = undefined;
     }
     this.authorization = undefined;
-    const words = registryWords(401, body).text;
+    const words = refusedBy ? `the token service (${refusedBy.host}) says: ${refusedBy.words}` : registryWords(401, body).text;
     const hint =
       this.o.credentials.length > 0
-        ? `the credentials for ${this.o.registry} were refused`
+        ? `the credentials for ${this.o.registry} were refused: check the username and password of the imagePullSecret or of the agent's registry config`
         : `no credentials for ${this.o.registry}: add an imagePullSecret (kubernetes.io/dockerconfigjson) or log in`;
     throw new ImagePullError(`pull access to ${this.what} denied: ${words} (${hint})`, 'unauthorized');
+  }
+
+  /** authorize(), one at a time per key: requests that failed with the same token wait for one new token. */
+  private sharedAuthorize(key: string, ...a: Parameters<RepositoryClient['authorize']>): Promise<string | undefined> {
+    let p = this.authorizing.get(key);
+    if (!p) {
+      p = this.authorize(...a).finally(() => this.authorizing.delete(key));
+      this.authorizing.set(key, p);
+    }
+    return p;
   }
 
   private async authorize(
@@ -127,27 +170,52 @@ export class RepositoryClient {
     return this.fetchToken(realm, challenge.params.service, scope, cred);
   }
 
+  /**
+   * GET realm?service=&scope= (docker's token protocol), with basic credentials when we have them; with an
+   * identity token, the OAuth2 form instead: POST grant_type=refresh_token to the realm, as docker does.
+   */
   private async fetchToken(realm: string, service: string | undefined, scope: string, cred: Credentials | undefined): Promise<string> {
-    const u = new URL(realm);
-    if (service) u.searchParams.set('service', service);
-    u.searchParams.set('scope', scope);
+    let u: URL;
+    try {
+      u = new URL(realm);
+    } catch {
+      throw new ImagePullError(`registry ${this.o.registry} named a token service that is not a URL: ${JSON.stringify(realm)}`, 'unauthorized');
+    }
     const headers: Record<string, string> = {};
-    const basic = cred ? basicHeader(cred) : undefined;
-    if (basic) headers.authorization = basic;
+    let method = 'GET';
+    let form: Buffer | undefined;
+    if (cred?.identityToken) {
+      method = 'POST';
+      const f = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.identityToken, client_id: 'tugboat', scope });
+      if (service) f.set('service', service);
+      form = Buffer.from(f.toString());
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    } else {
+      if (service) u.searchParams.set('service', service);
+      u.searchParams.set('scope', scope);
+      const basic = cred ? basicHeader(cred) : undefined;
+      if (basic) headers.authorization = basic;
+    }
     let res: IncomingMessage;
     try {
-      res = await this.o.transport.send('GET', u.toString(), { headers, ...(this.o.signal ? { signal: this.o.signal } : {}) });
+      res = await this.o.transport.send(method, u.toString(), { headers, ...(form ? { body: form } : {}), ...(this.o.signal ? { signal: this.o.signal } : {}) });
     } catch (err) {
+      if (this.o.signal?.aborted) throw err;
       throw new ImagePullError(`cannot reach the token service of ${this.o.registry} (${u.host}): ${err instanceof Error ? err.message : String(err)}`, 'network');
     }
     const body = await readBody(res);
-    if ((res.statusCode ?? 0) !== 200) {
-      const words = registryWords(res.statusCode ?? 0, body).text;
-      throw new ImagePullError(`pull access to ${this.what} denied by the token service: ${words}`, (res.statusCode ?? 0) >= 500 ? 'network' : 'unauthorized');
+    const status = res.statusCode ?? 0;
+    if (status >= 500) throw new ImagePullError(`the token service of ${this.o.registry} (${u.host}) failed: ${registryWords(status, body).text}`, 'network');
+    if (status !== 200) throw new TokenRefused(u.host, registryWords(status, body).text);
+    let j: { token?: unknown; access_token?: unknown };
+    try {
+      j = JSON.parse(body.toString('utf8')) as typeof j;
+    } catch {
+      throw new ImagePullError(`the token service of ${this.o.registry} (${u.host}) answered with something other than JSON`, 'unauthorized');
     }
-    const j = JSON.parse(body.toString('utf8')) as { token?: string; access_token?: string };
-    const token = j.token ?? j.access_token;
-    if (!token) throw new ImagePullError(`the token service of ${this.o.registry} answered without a token`, 'unauthorized');
+    // Docker's token protocol names it `token`; OAuth2-style services `access_token` (both when they can).
+    const token = typeof j.token === 'string' && j.token ? j.token : typeof j.access_token === 'string' ? j.access_token : '';
+    if (!token) throw new ImagePullError(`the token service of ${this.o.registry} (${u.host}) answered without a token`, 'unauthorized');
     return `Bearer ${token}`;
   }
 

@@ -2,10 +2,11 @@
 // Range request when a partial file is left from an earlier try (or a killed pull), verified against its
 // digest and size, then renamed into blobs/. Concurrent requests for one digest share one download.
 import { createHash, type Hash } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat, truncate } from 'node:fs/promises';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream/promises';
 import { ImagePullError } from '../types.js';
 import type { RepositoryClient } from './distribution.js';
 import type { Descriptor } from './image-spec.js';
@@ -22,6 +23,32 @@ async function sizeOf(p: string): Promise<number | undefined> {
 
 async function hashFile(p: string, h: Hash): Promise<void> {
   for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+}
+
+/**
+ * Appends a response body to `file`, each chunk seen by `onChunk` before it is written. Resolves to what cut the
+ * body short ({ error }; undefined when it ended whole), only once every chunk that arrived is on disk: a write
+ * stream destroyed by an erroring pipeline drops what it still buffers, and a resumed download would then
+ * start from less than it received (or, on a slow disk, from nothing).
+ */
+async function appendBody(res: IncomingMessage, file: string, append: boolean, onChunk: (c: Buffer) => void, signal?: AbortSignal): Promise<{ error: unknown } | undefined> {
+  const out = createWriteStream(file, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
+  const onAbort = () => res.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let cut: { error: unknown } | undefined;
+  try {
+    for await (const chunk of res) {
+      onChunk(chunk as Buffer);
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+  } catch (error) {
+    cut = { error };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  out.end();
+  await finished(out);
+  return cut;
 }
 
 export interface FetchEvents {
@@ -79,21 +106,16 @@ export class BlobFetcher {
       if (offset > 0) ev.onResume?.(d.digest, offset);
       ev.onBytes?.(offset);
       let got = offset;
-      const tap = new Transform({
-        transform(chunk: Buffer, _e, cb) {
-          hash.update(chunk);
-          got += chunk.length;
-          ev.onBytes?.(chunk.length);
-          cb(null, chunk);
-        },
-      });
-      try {
-        await pipeline(res, tap, createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w', highWaterMark: 1 << 20 }), ...(signal ? [{ signal }] : []));
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
-        // A broken connection: what arrived stays in the partial file, the next attempt asks for the rest.
+      const cut = await appendBody(res, partial, offset > 0, (chunk) => {
+        hash.update(chunk);
+        got += chunk.length;
+        ev.onBytes?.(chunk.length);
+      }, signal);
+      if (cut !== undefined) {
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : cut.error;
+        // A broken connection: what arrived is in the partial file, the next attempt asks for the rest.
         ev.onBytes?.(offset - got);
-        lastError = err;
+        lastError = cut.error;
         continue;
       }
       const digest = `sha256:${hash.digest('hex')}`;

@@ -16,6 +16,8 @@ export interface TransportOptions {
 
 export interface SendOptions {
   headers?: Record<string, string>;
+  /** A request body (small: sent again on a retry or a 307/308 redirect). */
+  body?: Buffer;
   signal?: AbortSignal;
   /** Do not retry 5xx on this request (the caller handles it). */
   noRetry?: boolean;
@@ -59,7 +61,7 @@ export class Transport {
       );
       req.setTimeout(30_000, () => req.destroy(new Error(`no answer from ${url.host} in 30 s`)));
       req.on('error', reject);
-      req.end();
+      req.end(o.body);
     });
   }
 
