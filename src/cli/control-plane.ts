@@ -12,6 +12,7 @@ import { startServiceAccountController } from '../controllers/serviceaccount/ind
 import { startNodeLifecycleController } from '../controllers/nodelifecycle/index.js';
 import { startDisruptionController } from '../controllers/disruption/index.js';
 import { startEndpointSliceController } from '../controllers/endpointslice/index.js';
+import { startServiceLbController } from '../controllers/servicelb/index.js';
 import { startReplicaSetController, startReplicationControllerController } from '../controllers/replicaset/index.js';
 import { startDeploymentController } from '../controllers/deployment/index.js';
 import { startDaemonSetController } from '../controllers/daemonset/index.js';
@@ -111,6 +112,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         }),
         startDisruptionController(child('disruption')),
         startEndpointSliceController(child('endpointslice')),
+        startServiceLbController({ ...child('servicelb'), recorder: recorder('service-lb-controller') }),
         startScheduler({ ...child('scheduler'), recorder: recorder('default-scheduler') }).then((s) => s.done),
       ];
       await Promise.all(started.map((p) => p.catch((err: unknown) => logger.error('control loop failed', { err }))));

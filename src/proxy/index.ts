@@ -57,6 +57,25 @@ export interface Proxy {
   state(): { rules: string; listeners: string[]; entries: ServicePortEntry[] };
 }
 
+/**
+ * Resolves with performance.now() at the end of the first sync (from now on) whose state satisfies pred; for
+ * "Service change -> rules in place" timings (start the clock, write the change, await this).
+ */
+export function waitForRules(proxy: Proxy, pred: (s: ReturnType<Proxy['state']>) => boolean, timeoutMs = 5000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`proxy rules did not reach the wanted state within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = proxy.onSync(() => {
+      if (!pred(proxy.state())) return;
+      clearTimeout(timer);
+      off();
+      resolve(performance.now());
+    });
+  });
+}
+
 async function nftUsable(): Promise<boolean> {
   if (process.getuid?.() !== 0 || !onPath('nft')) return false;
   return (await runTool('nft', ['--version'])).code === 0;
@@ -112,7 +131,13 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
       existing,
     });
     if (out.text === lastRules && performance.now() - lastAppliedAt < RESYNC_MS) return false;
-    await nftApply(out.text);
+    try {
+      await nftApply(out.text);
+    } catch (e) {
+      // Perhaps the table changed under us (deleted by hand): list it again before the retry.
+      existing = undefined;
+      throw e;
+    }
     existing = { chains: out.chains, sets: out.sets };
     lastRules = out.text;
     lastAppliedAt = performance.now();
@@ -122,7 +147,15 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const sync = async () => {
     const startedAt = performance.now();
     const entries = buildEntries(svcInf.list(), sliceInf.list(), o.nodeName);
-    const applied = mode === 'nftables' ? await syncNft(entries) : (await relay.reconcile(desiredListeners(entries, nodeIPs())), true);
+    const ips = nodeIPs();
+    let applied = true;
+    if (mode === 'nftables') {
+      applied = await syncNft(entries);
+      // kube-proxy's nftables mode serves no NodePort on 127.0.0.1 (DNAT from loopback needs route_localnet);
+      // a node whose address is loopback (tests, single-machine setups) still gets its NodePort and
+      // LoadBalancer ports answered, by the relay.
+      await relay.reconcile(desiredListeners(entries, ips.filter((ip) => ip.startsWith('127.'))));
+    } else await relay.reconcile(desiredListeners(entries, ips));
     if (mode === 'nftables') await dropGoneConntrack(lastEntries, entries, log);
     lastEntries = entries;
     const info = { startedAt, durationMs: performance.now() - startedAt, applied };
@@ -130,11 +163,15 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     for (const fn of listeners) fn(info);
   };
 
+  let firstFailure: (err: unknown) => void = () => undefined;
   const runner = new SyncRunner({
     sync,
     minIntervalMs: MIN_SYNC_INTERVAL_MS,
     retryMs: RETRY_MS,
-    onError: (err) => log.error('sync failed', { err }),
+    onError: (err) => {
+      log.error('sync failed', { err });
+      firstFailure(err);
+    },
   });
   let watching = false;
   const changed = () => watching && runner.request();
@@ -163,7 +200,9 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   await Promise.all([svcInf.start(signal), sliceInf.start(signal), nodeInf.start(signal)]);
   watching = true;
   runner.request();
-  await runner.waitSynced();
+  // Start returns after the first sync; if it fails the runner keeps retrying, and the server still starts.
+  await Promise.race([runner.waitSynced(), new Promise<void>((resolve) => (firstFailure = () => resolve()))]);
+  firstFailure = () => undefined;
   log.info('service proxy started', { mode, table: mode === 'nftables' ? table : undefined });
 
   return {
