@@ -1,0 +1,360 @@
+// `npm run bench -- network [--duration 5] [--rounds 2] [--changes 20]`
+// Service data path against the same backends hit directly, and how fast a Service change becomes working rules.
+// Starts a `tug server` child with its node agent and node services (nftables proxy, ingress on free ports; no
+// cluster DNS) on a pod network of its own (bridge tugn246, 10.42.246.0/24), runs 3 backend pods (node HTTP
+// servers), then with wrk (-t2 -c32 -d5s) measures requests/s and p99 latency:
+//   direct:    each pod IP in turn (3 runs, averaged); also direct_spread: the 3 pod IPs at once (3 wrk -t1
+//              sharing the 32 connections), since one node backend alone is CPU-bound on one core
+//   clusterip: the Service's ClusterIP (nftables DNAT, random backend per connection); clusterip_spread: the
+//              same with the client shape of direct_spread, for a like-for-like ratio
+//   ingress:   the built-in ingress (Host header), which proxies to the same 3 backends
+// and the ratios to direct. The paths are interleaved for --rounds rounds and each figure is the median over
+// the rounds (the machine is shared: one round alone is noisy).
+// Then 20 times: create a new Service over the same pods and time from just before the create call to the first
+// TCP connection to its ClusterIP that succeeds (attempted every ms; the service CIDR is routed to the host's
+// loopback while the pod network is up, so an unprogrammed address is refused locally, never sent off the
+// machine), split where a watch saw the new Service's EndpointSlice list the 3 ready backends (control plane:
+// API write + endpointslice controller; then proxy: informer + nft).
+// Needs root, nft, the CNI plugins and wrk. Prints one JSON object (the server's output goes to stderr on a failure).
+// Only one server with services may hold the service CIDR: do not run it beside test/service-networking.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../src/api/object.js';
+import { clientFromKubeconfig, deployments, endpointslices, ingresses, namespaces, pods, services, type RestClient } from '../src/client/index.js';
+import { netnsName } from '../src/network/index.js';
+import { removeLeftovers } from '../test/support/real-pods.js';
+import { startTugCluster, type TugCluster } from '../test/support/tug-cluster.js';
+import { nowMs, round, summarize } from './stats.js';
+
+type P = Pod & KubeObject;
+type S = Service & KubeObject;
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? dflt) : dflt;
+}
+const durationS = Number(arg('duration', '5'));
+const changes = Number(arg('changes', '20'));
+const rounds = Number(arg('rounds', '2'));
+const BRIDGE = 'tugn246';
+const POD_CIDR = '10.42.246.0/24';
+const NS = 'bench-net';
+const HOST = 'bench.example.test';
+
+const run = promisify(execFile);
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+// wrk prints one JSON line from its done() hook: exact percentiles instead of its rounded text table.
+const WRK_LUA = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%d,"p99_us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+interface WrkResult {
+  requests_per_s: number;
+  /** CPU the tug server process (API server, agent, proxy, ingress) used during the run, in cores. */
+  server_cpu_cores: number;
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+}
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (USER_HZ is 100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
+let serverPid = 0;
+
+/** One wrk run; several at once with `split` (-t1, the 32 connections shared out), summed. */
+async function wrkRun(url: string, lua: string, headers: string[], threadsConns: [number, number]): Promise<{ requests: number; duration_us: number; errors: number; p50_us: number; p99_us: number }> {
+  const [t, c] = threadsConns;
+  const { stdout } = await run('wrk', [`-t${t}`, `-c${c}`, `-d${durationS}s`, '-s', lua, ...headers.flatMap((h) => ['-H', h]), url], { timeout: (durationS + 30) * 1000 });
+  const m = /WRKJSON (\{.*\})/.exec(stdout);
+  if (!m) throw new Error(`wrk printed no summary:\n${stdout}`);
+  return JSON.parse(m[1]!) as { requests: number; duration_us: number; errors: number; p50_us: number; p99_us: number };
+}
+
+/**
+ * wrk -t2 -c32 against url; with several urls, one wrk -t1 per url at the same time sharing the 32 connections
+ * (requests/s summed, p50 averaged, p99 the worst of them).
+ */
+async function wrk(urls: string | string[], lua: string, headers: string[] = []): Promise<WrkResult> {
+  const list = typeof urls === 'string' ? [urls] : urls;
+  const cpu0 = cpuSeconds(serverPid);
+  const t0 = nowMs();
+  const rs = await Promise.all(
+    list.map((u, i) => wrkRun(u, lua, headers, list.length === 1 ? [2, 32] : [1, Math.floor(32 / list.length) + (i < 32 % list.length ? 1 : 0)])),
+  );
+  const cores = (cpuSeconds(serverPid) - cpu0) / ((nowMs() - t0) / 1000);
+  return {
+    requests_per_s: round(rs.reduce((a, r) => a + r.requests / (r.duration_us / 1e6), 0), 0),
+    server_cpu_cores: round(cores, 2),
+    p50_ms: round(rs.reduce((a, r) => a + r.p50_us, 0) / rs.length / 1000, 3),
+    p99_ms: round(Math.max(...rs.map((r) => r.p99_us)) / 1000, 3),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const medianOf = (xs: WrkResult[]): WrkResult => ({
+  requests_per_s: round(median(xs.map((x) => x.requests_per_s)), 0),
+  server_cpu_cores: round(median(xs.map((x) => x.server_cpu_cores)), 2),
+  p50_ms: round(median(xs.map((x) => x.p50_ms)), 3),
+  p99_ms: round(median(xs.map((x) => x.p99_ms)), 3),
+  errors: xs.reduce((a, x) => a + x.errors, 0),
+});
+
+const mean = (xs: WrkResult[]): WrkResult => ({
+  requests_per_s: round(xs.reduce((a, x) => a + x.requests_per_s, 0) / xs.length, 0),
+  server_cpu_cores: round(xs.reduce((a, x) => a + x.server_cpu_cores, 0) / xs.length, 2),
+  p50_ms: round(xs.reduce((a, x) => a + x.p50_ms, 0) / xs.length, 3),
+  p99_ms: round(xs.reduce((a, x) => a + x.p99_ms, 0) / xs.length, 3),
+  errors: xs.reduce((a, x) => a + x.errors, 0),
+});
+
+/** One TCP connection attempt; true when it connected. */
+function tryConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      res(ok);
+    };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+    s.setTimeout(200, () => done(false));
+  });
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms: number, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const v = await fn().catch(() => undefined);
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+const backendScript = [
+  "const http = require('http');",
+  "http.createServer((q, r) => r.end('ok ' + process.env.POD_NAME + '\\n')).listen(8080);",
+  "process.on('SIGTERM', () => process.exit(0));",
+].join('\n');
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('bench network needs root (pod network namespaces, nftables)');
+  for (const tool of ['wrk', 'nft']) if (spawnSync('which', [tool]).status !== 0) throw new Error(`${tool} not found: apt-get install ${tool === 'nft' ? 'nftables' : tool}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tug-bench-net-'));
+  const lua = join(dir, 'summary.lua');
+  writeFileSync(lua, WRK_LUA);
+  const httpPort = await freePort();
+  const httpsPort = await freePort();
+  let server: TugCluster | undefined;
+  let api: RestClient | undefined;
+  try {
+    server = await startTugCluster({
+      simNodes: 0,
+      agent: true,
+      services: true,
+      timeoutMs: 60_000,
+      args: [
+        '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--pod-cidr', POD_CIDR, '--cni-bridge', BRIDGE, '--node-name', 'tug-bench-net',
+        '--shutdown-grace-period', '5', '--proxy-mode', 'nftables', '--no-dns',
+        '--ingress-http-port', String(httpPort), '--ingress-https-port', String(httpsPort),
+      ],
+    });
+    api = clientFromKubeconfig(server.kubeconfig);
+    serverPid = server.pid;
+    const c = api;
+    await c.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    await c.create(deployments, NS, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'backend', namespace: NS },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'backend' } },
+        template: {
+          metadata: { labels: { app: 'backend' } },
+          spec: {
+            terminationGracePeriodSeconds: 2,
+            containers: [
+              {
+                name: 'main',
+                image: 'node',
+                command: [process.execPath, '-e', backendScript],
+                env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+                ports: [{ name: 'http', containerPort: 8080 }],
+                readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+              },
+            ],
+          },
+        },
+      },
+    } as KubeObject);
+    const svc = await c.create<S>(services, NS, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend', namespace: NS }, spec: { selector: { app: 'backend' }, ports: [{ port: 80, targetPort: 'http' }] } } as S);
+    await c.create(ingresses, NS, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'backend', namespace: NS },
+      spec: { rules: [{ host: HOST, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'backend', port: { number: 80 } } } }] } }] },
+    } as KubeObject);
+    const ready = await waitFor('3 ready backends', async () => {
+      const l = (await c.list<P>(pods, NS, { labelSelector: 'app=backend' })).items.filter((p) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+      return l.length === 3 && l;
+    }, 60_000, 200);
+    const podIPs = ready.map((p) => p.status!.podIP!);
+    // Connection attempts to unprogrammed service addresses must end on this host: check the local route.
+    const local = spawnSync('ip', ['route', 'show', 'table', 'local', '10.43.0.0/16'], { encoding: 'utf8' }).stdout ?? '';
+    if (!local.includes('10.43.0.0/16')) throw new Error('the service CIDR is not routed to this host: refusing to send connection attempts to it');
+    const clusterIP = svc.spec!.clusterIP!;
+    // Both paths must answer before timing them.
+    await waitFor('ClusterIP answers', () => tryConnect(clusterIP, 80), 20_000, 50);
+    await waitFor('ingress answers', async () => {
+      const { stdout } = await run('curl', ['-s', '--max-time', '2', '-H', `Host: ${HOST}`, `http://127.0.0.1:${httpPort}/`]);
+      return stdout.startsWith('ok ');
+    }, 20_000, 200);
+
+    const direct: WrkResult[] = [];
+    const perPod: number[][] = [];
+    const spread: WrkResult[] = [];
+    const cips: WrkResult[] = [];
+    const cipSpread: WrkResult[] = [];
+    const ings: WrkResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const one: WrkResult[] = [];
+      for (const ip of podIPs) one.push(await wrk(`http://${ip}:8080/`, lua));
+      perPod.push(one.map((x) => x.requests_per_s));
+      direct.push(mean(one));
+      spread.push(await wrk(podIPs.map((ip) => `http://${ip}:8080/`), lua));
+      cips.push(await wrk(`http://${clusterIP}/`, lua));
+      cipSpread.push(await wrk(podIPs.map(() => `http://${clusterIP}/`), lua));
+      ings.push(await wrk(`http://127.0.0.1:${httpPort}/`, lua, [`Host: ${HOST}`]));
+    }
+    const d = medianOf(direct);
+    const ds = medianOf(spread);
+    const cip = medianOf(cips);
+    const cs = medianOf(cipSpread);
+    const ing = medianOf(ings);
+
+    // Service change -> working rules. A watch notes when each new Service's slice lists the 3 ready backends.
+    const sliceAt = new Map<string, number>();
+    const rv = (await c.list(endpointslices, NS)).metadata?.resourceVersion;
+    const watch = c.watch<KubeObject & { endpoints?: { conditions?: { ready?: boolean } }[] }>(endpointslices, NS, { ...(rv ? { resourceVersion: rv } : {}) });
+    const watching = (async () => {
+      for await (const ev of watch) {
+        const svcName = ev.object.metadata?.labels?.['kubernetes.io/service-name'];
+        if (svcName && !sliceAt.has(svcName) && (ev.object.endpoints ?? []).filter((e) => e.conditions?.ready).length === 3) sliceAt.set(svcName, nowMs());
+      }
+    })().catch(() => undefined);
+    const times: number[] = [];
+    const controlPlane: number[] = [];
+    const proxyPart: number[] = [];
+    for (let i = 0; i < changes; i++) {
+      const name = `change-${i}`;
+      const t0 = nowMs();
+      const s = await c.create<S>(services, NS, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { selector: { app: 'backend' }, ports: [{ port: 80, targetPort: 'http' }] } } as S);
+      const ip = s.spec!.clusterIP!;
+      const deadline = t0 + 10_000;
+      let okAt = 0;
+      while (nowMs() < deadline) {
+        if (await tryConnect(ip, 80)) {
+          okAt = nowMs();
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      if (!okAt) throw new Error(`service ${name} (${ip}) never answered within 10 s`);
+      times.push(okAt - t0);
+      const at = sliceAt.get(name);
+      if (at !== undefined) {
+        controlPlane.push(at - t0);
+        proxyPart.push(okAt - at);
+      }
+    }
+    watch.close();
+    await watching;
+    const rules = summarize(times);
+
+    const ratio = (x: WrkResult) => round(x.requests_per_s / d.requests_per_s, 3);
+    const ratioSpread = (x: WrkResult) => round(x.requests_per_s / ds.requests_per_s, 3);
+    console.log(
+      JSON.stringify(
+        {
+          bench: 'network',
+          wrk: { threads: 2, connections: 32, duration_s: durationS },
+          backends: 3,
+          rounds,
+          direct: { ...d, per_pod_by_round: perPod },
+          // the 3 pod IPs at once (3 wrk -t1 sharing the 32 connections): load spread as the ClusterIP spreads it
+          direct_spread: ds,
+          rounds_requests_per_s: { direct: direct.map((x) => x.requests_per_s), direct_spread: spread.map((x) => x.requests_per_s), clusterip: cips.map((x) => x.requests_per_s), clusterip_spread: cipSpread.map((x) => x.requests_per_s), ingress: ings.map((x) => x.requests_per_s) },
+          clusterip: { ...cip, ratio_to_direct: ratio(cip), target: 0.95, ok: ratio(cip) >= 0.95 },
+          // the same client shape as direct_spread (3 wrk -t1), all to the ClusterIP: the like-for-like ratio
+          clusterip_spread: { ...cs, ratio_to_direct_spread: ratioSpread(cs), target: 0.95, ok: ratioSpread(cs) >= 0.95 },
+          ingress: { ...ing, ratio_to_direct: ratio(ing), ratio_to_direct_spread: ratioSpread(ing), target: 0.7, ok: ratio(ing) >= 0.7 },
+          service_change_to_working_rules: {
+            changes,
+            ...rules,
+            target_ms: 100,
+            ok: rules.p99_ms <= 100,
+            samples_ms: times.map((x) => round(x, 1)),
+            // create call -> slice with the ready backends seen by a watch; then slice -> first connection through
+            control_plane: summarize(controlPlane),
+            proxy: summarize(proxyPart),
+          },
+          machine: { cpus: (await import('node:os')).cpus().length, note: 'shared machine: figures vary between runs' },
+        },
+        null,
+        2,
+      ),
+    );
+  } catch (e) {
+    if (server) console.error(`tug server output (tail):\n${server.output().slice(-3000)}`);
+    throw e;
+  } finally {
+    api?.close();
+    if (server) {
+      await server.stop('SIGTERM');
+      const left = removeLeftovers(server.dataDir, BRIDGE, netnsName);
+      if (left.length) console.error(`bench network: removed leftovers: ${left.join(', ')}`);
+      server.remove();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});
