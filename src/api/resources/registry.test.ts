@@ -114,6 +114,7 @@ test('groups in Kubernetes discovery order, versions preferred first', () => {
     'apiextensions.k8s.io',
     'scheduling.k8s.io',
     'coordination.k8s.io',
+    'node.k8s.io',
     'discovery.k8s.io',
     // metrics-server's APIService priority (100) puts it after everything else, custom groups included
     'metrics.k8s.io',
