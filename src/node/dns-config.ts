@@ -6,7 +6,11 @@
 // Without a cluster DNS address, ClusterFirst falls back to the host's (kubelet does the same, with a warning).
 import { readFileSync } from 'node:fs';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { MANAGED_HOSTS_HEAD } from '../runtime/pod-etc-files.js';
 import { HOSTS_POD_IP, type DnsSettings } from '../runtime/types.js';
+
+// Kept importable from here, where the node agent's DNS code has always offered it.
+export { formatResolvConf } from '../runtime/pod-etc-files.js';
 
 export interface ClusterDns {
   clusterDNS: string[];
@@ -87,14 +91,6 @@ export function podDnsSettings(pod: Pod, cluster: ClusterDns | undefined, host: 
   };
 }
 
-export function formatResolvConf(s: DnsSettings): string {
-  const lines: string[] = [];
-  if (s.searches.length) lines.push(`search ${s.searches.join(' ')}`);
-  for (const n of s.nameservers) lines.push(`nameserver ${n}`);
-  if (s.options.length) lines.push(`options ${s.options.join(' ')}`);
-  return lines.join('\n') + '\n';
-}
-
 /**
  * The pod's /etc/hosts as kubelet manages it. The pod's address is not known before its sandbox exists: the
  * text holds HOSTS_POD_IP where it goes and the runtime puts the sandbox's IP in (see SandboxExtras.hostsFile).
@@ -103,13 +99,7 @@ export function podHostsFile(pod: Pod, clusterDomain: string): string {
   const hostname = (pod.spec?.hostname ?? pod.metadata?.name ?? '').slice(0, 63);
   const sub = pod.spec?.subdomain;
   const lines = [
-    '# Kubernetes-managed hosts file.',
-    '127.0.0.1\tlocalhost',
-    '::1\tlocalhost ip6-localhost ip6-loopback',
-    'fe00::0\tip6-localnet',
-    'fe00::0\tip6-mcastprefix',
-    'fe00::1\tip6-allnodes',
-    'fe00::2\tip6-allrouters',
+    ...MANAGED_HOSTS_HEAD,
     sub ? `${HOSTS_POD_IP}\t${hostname}.${sub}.${pod.metadata?.namespace ?? 'default'}.svc.${clusterDomain}\t${hostname}` : `${HOSTS_POD_IP}\t${hostname}`,
   ];
   const aliases = pod.spec?.hostAliases ?? [];

@@ -9,14 +9,18 @@
 //   containers/<id>/           state.json, exit (the shim's), reason (OOMKilled, kept once known), shim.log,
 //                              stdin (FIFO), pid (runc's --pid-file), config.json, rootfs/, upper/, work/
 // so list() finds containers again after an agent restart.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { realClock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
+import { newContainerId, publicSandbox, readExitFile, waitUntil, type ShimContainerRecord } from '../common/container-records.js';
+import { execChild } from '../common/exec-child.js';
+import { readJson, writeJson } from '../common/json-file.js';
+import { forwardToPod } from '../common/port-forward.js';
+import { launchShim } from '../common/shim.js';
+import { ShimRuntimeBase } from '../common/shim-runtime-base.js';
 import type {
   ContainerConfig,
   ContainerInfo,
@@ -29,9 +33,8 @@ import type {
   SandboxNetwork,
   StreamSet,
 } from '../types.js';
-import { followLog, lineText } from '../process/cri-log.js';
 import { isSameProcess, procStartTime } from '../process/proc-stat.js';
-import { firstWithin, ptyArgv, ptyOf, resizePty } from '../process/pty.js';
+import { ptyArgv } from '../process/pty.js';
 import { SHIM_SCRIPT } from '../process/shim-script.js';
 import { cgroupUsage, containerCgroup, detectCgroupLayout, oomKills, podCgroup, removeCgroup, type CgroupLayout, type CgroupUsage } from './cgroups.js';
 import { startPause, pauseAlive, stopPause, type PauseRecord } from './pause.js';
@@ -60,25 +63,12 @@ export interface OciRuntimeOptions {
   cgroupRoot?: string;
 }
 
-interface ContainerRecord {
-  id: string;
-  sandboxId: string;
-  podUid: string;
-  name: string;
-  attempt: number;
-  logPath: string;
-  netnsPath?: string;
-  stdinFifo?: string;
-  stdinOnce?: boolean;
+interface ContainerRecord extends ShimContainerRecord {
   tty: boolean;
-  /** The shim's child: runc (or `script` around it with a tty); alive exactly as long as the container. */
-  pid: number;
-  pidStart?: string;
-  /** The container's init process on the host. */
+  /** The container's init process on the host (`pid`, the shim's child, is runc, or `script` around it with a tty). */
   initPid: number;
   cgroupsPath: string;
   rootfs: RootfsMode;
-  startedAt: string;
 }
 
 interface SandboxRecord extends Sandbox {
@@ -89,7 +79,7 @@ interface SandboxRecord extends Sandbox {
   shmMounted: boolean;
 }
 
-export class OciRuntime implements ContainerRuntime, SandboxLister {
+export class OciRuntime extends ShimRuntimeBase<ContainerRecord> implements ContainerRuntime, SandboxLister {
   readonly name = 'oci' as const;
   readonly images: ImageService;
   readonly binary: string;
@@ -97,21 +87,14 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
   readonly cgroups: CgroupLayout;
   private readonly root: string;
   private readonly runcRoot: string;
-  private readonly log: Logger;
   private readonly shimPath: string;
-  private readonly listeners: ((info: ContainerInfo) => void)[] = [];
-  private readonly children = new Map<string, ChildProcess>();
-  private readonly adopted = new Set<string>();
-  private readonly reported = new Set<string>();
-  private readonly execs = new Map<string, Set<ChildProcess>>();
-  private poller?: NodeJS.Timeout;
 
   constructor(private readonly o: OciRuntimeOptions) {
+    super((o.logger ?? silentLogger).child('oci-runtime'), join(o.dataDir, 'containers'), o.pollMs);
     this.images = o.images;
     this.binary = o.binary ?? (onPath('runc') ? 'runc' : 'crun');
     this.isRunc = basename(this.binary) === 'runc';
     this.cgroups = detectCgroupLayout(o.cgroupRoot);
-    this.log = (o.logger ?? silentLogger).child('oci-runtime');
     this.root = o.dataDir;
     this.runcRoot = join(this.root, 'runc');
     for (const d of ['containers', 'sandboxes', 'runc']) mkdirSync(join(this.root, d), { recursive: true });
@@ -119,9 +102,6 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     writeFileSync(this.shimPath, SHIM_SCRIPT);
   }
 
-  private cdir(id: string): string {
-    return join(this.root, 'containers', id);
-  }
   private sdir(id: string): string {
     return join(this.root, 'sandboxes', id);
   }
@@ -135,7 +115,7 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     const id = `sb-${cfg.podUid}`;
     const dir = this.sdir(id);
     const existing = await readJson<SandboxRecord>(join(dir, 'sandbox.json'));
-    if (existing && pauseAlive(existing.pause) && (!existing.netnsPath || existsSync(existing.netnsPath))) return strip(existing);
+    if (existing && pauseAlive(existing.pause) && (!existing.netnsPath || existsSync(existing.netnsPath))) return publicSandbox(existing);
     if (existing) await this.releaseSandbox(existing);
     await Promise.all([mkdir(join(dir, 'shm'), { recursive: true }), mkdir(cfg.podDir, { recursive: true })]);
     const wantNet = !cfg.hostNetwork && this.o.network && this.o.network.mode !== 'host';
@@ -161,7 +141,7 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
       shmMounted,
     };
     await writeJson(join(dir, 'sandbox.json'), rec);
-    return strip(rec);
+    return publicSandbox(rec);
   }
 
   /** Stops what a sandbox holds (pause, shm, network); its containers must be gone. */
@@ -185,7 +165,7 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     const out: Sandbox[] = [];
     for (const id of await readdir(join(this.root, 'sandboxes')).catch(() => [] as string[])) {
       const rec = await this.sandboxRecord(id);
-      if (rec) out.push(strip(rec));
+      if (rec) out.push(publicSandbox(rec));
     }
     return out;
   }
@@ -203,7 +183,7 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     const imageId = cfg.oci?.imageId;
     if (!imageId) throw new Error('the oci runtime needs an image (ContainerConfig.oci.imageId)');
     if (!cfg.argv.length) throw new Error('no command specified: the image has no ENTRYPOINT or CMD and the pod gives no command');
-    const id = `${cfg.name}-${cfg.attempt}-${randomBytes(4).toString('hex')}`;
+    const id = newContainerId(cfg.name, cfg.attempt);
     const dir = this.cdir(id);
     await Promise.all([mkdir(dir, { recursive: true }), mkdir(dirname(cfg.logPath), { recursive: true })]);
     let rootfsMode: RootfsMode | undefined;
@@ -283,35 +263,28 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     // 80x24 until an attach session sends its size.
     const argv = cfg.tty ? ptyArgv(runArgs, { width: 80, height: 24 }) : runArgs;
     const startedAt = new Date();
-    const shimErr = openSync(join(dir, 'shim.log'), 'a');
-    const child = spawn(
-      'perl',
-      [this.shimPath, cfg.logPath, String(this.o.logMaxBytes ?? 10 * 1024 * 1024), String(this.o.logKeep ?? 5), join(dir, 'exit'), o.stdinFifo ? `${cfg.stdin && cfg.stdinOnce ? 'once:' : ''}${o.stdinFifo}` : '-', '--', ...argv],
-      { cwd: dir, env: process.env, detached: true, stdio: ['ignore', 'pipe', shimErr] },
+    const shim = launchShim(
+      {
+        shimPath: this.shimPath,
+        dir,
+        logPath: cfg.logPath,
+        logMaxBytes: this.o.logMaxBytes,
+        logKeep: this.o.logKeep,
+        stdin: o.stdinFifo ? { fifo: o.stdinFifo, once: cfg.stdin && cfg.stdinOnce } : undefined,
+        argv,
+        cwd: dir,
+        env: process.env,
+      },
+      () => {
+        this.children.delete(id);
+        void this.exits.report(id);
+      },
     );
-    closeSync(shimErr);
-    let stateWritten!: () => void;
-    const written = new Promise<void>((r) => (stateWritten = r));
+    const { child } = shim;
     let shimGone = false;
     this.children.set(id, child);
-    child.once('exit', () => {
-      shimGone = true;
-      void written.then(() => {
-        this.children.delete(id);
-        void this.reportExit(id);
-      });
-    });
-    const pid = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const nl = out.indexOf('\n');
-        if (nl >= 0) resolve(Number(out.slice(0, nl)));
-      });
-      child.once('error', reject);
-      child.once('close', () => reject(new Error(`shim exited early; see ${join(dir, 'shim.log')}`)));
-    });
-    child.stdout!.destroy();
+    child.once('exit', () => (shimGone = true));
+    const pid = await shim.pid;
     child.unref();
     // Running once runc has written the init's pid (after the user process was exec'd), or failed once it exits.
     let initPid = 0;
@@ -334,7 +307,7 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
         throw new Error(`${this.binary} failed to start the container: ${why}`);
       }
       if (waited > 60_000) throw new Error(`${this.binary} did not start the container within 60 s`);
-      await delay(3);
+      await realClock.sleep(3);
     }
     const rec: ContainerRecord = {
       id,
@@ -354,7 +327,7 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
       startedAt: startedAt.toISOString(),
     };
     await writeJson(join(dir, 'state.json'), rec);
-    stateWritten();
+    shim.recorded();
     return rec;
   }
 
@@ -365,7 +338,7 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
       const lines = text.trim().split('\n').filter(Boolean).map((l) => l.split(' ').slice(3).join(' '));
       const last = lines.filter((l) => /error|fail|not found|denied/i.test(l)).pop() ?? lines.pop();
       if (last) return last;
-      await delay(10);
+      await realClock.sleep(10);
     }
     return 'unknown error (no output)';
   }
@@ -378,34 +351,19 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 
-  private record(id: string): Promise<ContainerRecord | undefined> {
-    return readJson<ContainerRecord>(join(this.cdir(id), 'state.json'));
-  }
-
-  private async records(): Promise<ContainerRecord[]> {
-    const out: ContainerRecord[] = [];
-    for (const id of await readdir(join(this.root, 'containers')).catch(() => [] as string[])) {
-      const r = await this.record(id);
-      if (r) out.push(r);
-    }
-    return out;
-  }
-
-  private async stateOf(rec: ContainerRecord): Promise<ContainerState> {
-    const dir = this.cdir(rec.id);
-    const exit = await readFile(join(dir, 'exit'), 'utf8').catch(() => undefined);
+  protected override async stateOf(rec: ContainerRecord): Promise<ContainerState> {
+    const exit = await readExitFile(this.cdir(rec.id));
     const startedAt = new Date(rec.startedAt);
     if (exit) {
-      const [code, sig, at] = exit.trim().split(' ');
-      const exitCode = Number(code);
+      const { exitCode, signal, finishedAt } = exit;
       const reason = await this.exitReason(rec, exitCode);
       return {
         state: 'exited',
         exitCode,
-        ...(sig && sig !== '-' ? { signal: `SIG${sig}` } : exitCode === 137 ? { signal: 'SIGKILL' } : {}),
+        ...(signal !== undefined ? { signal: `SIG${signal}` } : exitCode === 137 ? { signal: 'SIGKILL' } : {}),
         reason,
         startedAt,
-        finishedAt: new Date(Number(at)),
+        finishedAt,
       };
     }
     if (this.children.has(rec.id) || isSameProcess(rec.pid, rec.pidStart)) return { state: 'running', pid: rec.initPid, startedAt };
@@ -433,68 +391,10 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     }
   }
 
-  private async info(rec: ContainerRecord): Promise<ContainerInfo> {
-    return { id: rec.id, sandboxId: rec.sandboxId, podUid: rec.podUid, name: rec.name, attempt: rec.attempt, status: await this.stateOf(rec) };
-  }
-
-  async status(containerId: string): Promise<ContainerInfo | undefined> {
-    const rec = await this.record(containerId);
-    return rec ? this.info(rec) : undefined;
-  }
-
-  async list(): Promise<ContainerInfo[]> {
-    const out: ContainerInfo[] = [];
-    for (const rec of await this.records()) {
-      const info = await this.info(rec);
-      out.push(info);
-      if (info.status.state === 'running' && !this.children.has(rec.id)) this.adopt(rec.id);
-    }
-    return out;
-  }
-
   /** CPU and memory of a container from its cgroup (for the agent's resource metrics). */
   async usage(containerId: string): Promise<CgroupUsage | undefined> {
     const rec = await this.record(containerId);
     return rec ? cgroupUsage(this.cgroups, rec.cgroupsPath) : undefined;
-  }
-
-  private adopt(id: string): void {
-    this.adopted.add(id);
-    if (this.poller) return;
-    this.poller = setInterval(() => void this.pollAdopted(), this.o.pollMs ?? 500);
-    this.poller.unref();
-  }
-
-  private async pollAdopted(): Promise<void> {
-    for (const id of [...this.adopted]) {
-      const info = await this.status(id);
-      if (!info || info.status.state === 'exited') {
-        this.adopted.delete(id);
-        if (info) await this.reportExit(id);
-      }
-    }
-    if (!this.adopted.size && this.poller) {
-      clearInterval(this.poller);
-      this.poller = undefined;
-    }
-  }
-
-  private async reportExit(id: string): Promise<void> {
-    if (this.reported.has(id)) return;
-    const info = await this.status(id);
-    if (!info || info.status.state !== 'exited') return;
-    this.reported.add(id);
-    for (const l of this.listeners) {
-      try {
-        l(info);
-      } catch (e) {
-        this.log.error('exit listener failed', { err: e });
-      }
-    }
-  }
-
-  onExit(listener: (info: ContainerInfo) => void): void {
-    this.listeners.push(listener);
   }
 
   async stop(containerId: string, gracePeriodMs: number): Promise<void> {
@@ -504,14 +404,13 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     if (!(await exited())) {
       if (gracePeriodMs > 0) {
         await this.kill(rec, 'TERM');
-        const deadline = Date.now() + gracePeriodMs;
-        while (Date.now() < deadline && !(await exited())) await delay(Math.min(20, Math.max(1, deadline - Date.now())));
+        await waitUntil(exited, gracePeriodMs);
       }
       if (!(await exited())) await this.kill(rec, 'KILL');
-      for (let i = 0; i < 250 && !(await exited()); i++) await delay(20);
+      await waitUntil(exited, 5000);
     }
-    for (const c of this.execs.get(containerId) ?? []) killGroup(c, 'SIGKILL');
-    await this.reportExit(containerId);
+    this.execs.killAll(containerId);
+    await this.exits.report(containerId);
   }
 
   /** Signals the container through runc; --all for KILL, so a shared PID namespace leaves no stragglers. */
@@ -533,9 +432,8 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
   async remove(containerId: string): Promise<void> {
     const rec = await this.record(containerId);
     if (rec && (await this.stateOf(rec)).state === 'running') await this.stop(containerId, 0);
-    for (const c of this.execs.get(containerId) ?? []) killGroup(c, 'SIGKILL');
-    this.adopted.delete(containerId);
-    this.reported.delete(containerId);
+    this.execs.killAll(containerId);
+    this.exits.forget(containerId);
     await this.cleanup(containerId, this.cdir(containerId), rec?.cgroupsPath);
   }
 
@@ -548,151 +446,28 @@ export class OciRuntime implements ContainerRuntime, SandboxLister {
     const inner = this.rt('exec', ...(streams.tty ? ['-t'] : []), containerId, ...argv);
     // With a tty, runc exec -t copies between the pty `script` gives it and the container's own console; resizing
     // script's pty sends runc SIGWINCH, and runc resizes the container's console to match.
-    const resizes = streams.tty && streams.resize ? streams.resize[Symbol.asyncIterator]() : undefined;
-    const first = resizes ? await firstWithin(resizes, 200) : {};
-    const full = streams.tty ? ptyArgv(inner, first.value) : inner;
-    // A tty exec without stdin still gets an open pipe: `script` turns EOF on its stdin into input for the terminal.
-    const child = spawn(full[0]!, full.slice(1), { stdio: [streams.stdin || streams.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
-    const execs = this.execs.get(containerId) ?? new Set<ChildProcess>();
-    this.execs.set(containerId, execs);
-    execs.add(child);
-    // The client went away: runc forwards SIGTERM to the process it runs in the container.
-    const endExec = () => killGroup(child, 'SIGTERM');
-    streams.stdout?.once('close', endExec);
-    streams.stderr?.once('close', endExec);
-    child.once('exit', () => {
-      execs.delete(child);
-      if (!execs.size) this.execs.delete(containerId);
-      streams.stdout?.off('close', endExec);
-      streams.stderr?.off('close', endExec);
-    });
-    if (streams.stdin && child.stdin) {
-      streams.stdin.pipe(child.stdin);
-      child.stdin.on('error', () => undefined);
-    }
-    if (resizes && child.pid) void followResizes(child, resizes, first.pending);
-    const errOut = streams.tty ? streams.stdout : streams.stderr;
-    child.stdout!.on('data', (d: Buffer) => streams.stdout?.write(d));
-    child.stderr!.on('data', (d: Buffer) => errOut?.write(d));
-    return new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code, signal) => {
-        streams.stdin?.unpipe();
-        resolve(code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : 1));
-      });
+    return execChild({
+      containerId,
+      argv: inner,
+      streams,
+      sessions: this.execs,
+      ttyStdinPipe: true,
+      // The client went away: runc forwards SIGTERM to the process it runs in the container.
+      hangupSignal: 'SIGTERM',
+      signalExitCode: (signal) => (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : 1),
     });
   }
 
-  /** Follows the container's output from now on; stdin goes to its FIFO; a tty's resizes go to runc's terminal. */
-  async attach(containerId: string, streams: StreamSet): Promise<void> {
-    const rec = await this.record(containerId);
-    if (!rec) throw new Error(`container ${containerId} not found`);
-    if (streams.stdin && rec.stdinFifo) this.attachStdin(rec.stdinFifo, rec.stdinOnce === true, streams.stdin);
-    let done = false;
-    if (rec.tty && streams.resize) void this.followAttachResizes(rec, streams.resize, () => done);
-    const stopWhenExited = setInterval(() => {
-      void this.stateOf(rec).then((s) => {
-        if (s.state === 'exited') done = true;
-      });
-    }, 200);
-    const closed = () => (done = true);
-    streams.stdout?.once('close', closed);
-    try {
-      await followLog(
-        rec.logPath,
-        (l) => {
-          const out = l.stream === 'stderr' && !streams.tty ? streams.stderr : streams.stdout;
-          out?.write(lineText(l));
-        },
-        { stop: () => done },
-      );
-    } finally {
-      clearInterval(stopWhenExited);
-    }
-  }
-
-  private async followAttachResizes(rec: ContainerRecord, resize: AsyncIterable<{ width: number; height: number }>, done: () => boolean): Promise<void> {
-    for await (const size of resize) {
-      if (done()) return;
-      const pts = await ptyOf(rec.pid);
-      if (pts) await resizePty(pts, size);
-    }
-  }
-
-  private attachStdin(fifo: string, once: boolean, stdin: Readable): void {
-    if (once && existsSync(`${fifo}.closed`)) return;
-    const ws = createWriteStream(fifo, { flags: 'r+' });
-    ws.on('error', () => undefined);
-    stdin.pipe(ws, { end: false });
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      stdin.unpipe(ws);
-      ws.end(() => {
-        if (once) void writeFile(`${fifo}.closed`, '').catch(() => undefined);
-      });
-    };
-    stdin.once('end', end);
-    stdin.once('close', end);
+  /** An attach session's resizes go to runc's terminal (the pty `script` gives it). */
+  protected override attachTtyPid(rec: ContainerRecord): number | undefined {
+    return rec.tty ? rec.pid : undefined;
   }
 
   /** Pipes the stream to 127.0.0.1:port inside the pod (a relay started in its network namespace). */
   async portForward(sandboxId: string, port: number, stream: Duplex): Promise<void> {
     const sb = await this.sandboxRecord(sandboxId);
     if (!sb) throw new Error(`sandbox ${sandboxId} not found`);
-    if (!sb.netnsPath) {
-      const sock = connect(port, '127.0.0.1');
-      await new Promise<void>((resolve, reject) => {
-        sock.once('connect', resolve);
-        sock.once('error', reject);
-      });
-      stream.pipe(sock).pipe(stream);
-      await new Promise<void>((resolve) => {
-        sock.once('close', () => resolve());
-        sock.on('error', () => undefined);
-        stream.once('close', () => sock.destroy());
-      });
-      return;
-    }
-    const relay =
-      "const s=require('net').connect(+process.argv[1],'127.0.0.1');" +
-      "s.on('connect',()=>process.stderr.write('+'));s.on('error',e=>{process.stderr.write(e.message);process.exit(1)});" +
-      "process.stdin.pipe(s);s.pipe(process.stdout);s.on('close',()=>process.exit(0))";
-    const child = spawn('nsenter', [`--net=${sb.netnsPath}`, '--', process.execPath, '-e', relay, String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => {
-        const s = d.toString();
-        if (s.startsWith('+')) resolve();
-        else err += s;
-      });
-      child.once('exit', () => reject(new Error(err || `cannot connect to port ${port} in the pod`)));
-      child.once('error', reject);
-    });
-    stream.pipe(child.stdin);
-    child.stdout.pipe(stream);
-    child.stdin.on('error', () => undefined);
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      stream.once('close', () => child.kill('SIGTERM'));
-    });
-  }
-}
-
-async function followResizes(
-  child: ChildProcess,
-  it: AsyncIterator<{ width: number; height: number }>,
-  pending?: Promise<IteratorResult<{ width: number; height: number }>>,
-): Promise<void> {
-  const done = new Promise<'done'>((r) => child.once('close', () => r('done')));
-  let next = pending ?? it.next();
-  for (;;) {
-    const r = await Promise.race([next.catch(() => 'done' as const), done]);
-    if (r === 'done' || r.done) return;
-    const pts = await ptyOf(child.pid!);
-    if (pts) await resizePty(pts, r.value);
-    next = it.next();
+    await forwardToPod({ netnsPath: sb.netnsPath, port, stream });
   }
 }
 
@@ -717,34 +492,4 @@ function hostDevices(): OciDevice[] {
 
 function onPath(name: string): boolean {
   return (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => existsSync(join(d, name)));
-}
-
-function killGroup(c: ChildProcess, sig: NodeJS.Signals): void {
-  if (c.exitCode !== null || c.signalCode !== null || !c.pid) return;
-  try {
-    process.kill(-c.pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
-function strip(r: SandboxRecord): Sandbox {
-  return { id: r.id, podUid: r.podUid, ip: r.ip, ...(r.netnsPath ? { netnsPath: r.netnsPath } : {}) };
-}
-
-async function readJson<T>(file: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeJson(file: string, v: unknown): Promise<void> {
-  await writeFile(`${file}.tmp`, JSON.stringify(v));
-  await rename(`${file}.tmp`, file);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { ALL_CAPS, DEFAULT_CAPS, containerCaps } from './capabilities.js';
 import { cpuQuota, cpuShares, buildSpec, MASKED_PATHS, type SpecInput } from './spec.js';
 import { resolveUser } from './user.js';
-import { resolvConf } from './pod-files.js';
+import { formatResolvConf } from '../pod-etc-files.js';
 
 const base: SpecInput = { argv: ['sh'], env: {}, tty: false, user: { uid: 0, gid: 0 }, hostname: 'p', mounts: [], cgroupsPath: '/tugboat/podu/c' };
 
@@ -115,6 +115,7 @@ describe('resolveUser and resolv.conf', () => {
   });
 
   it('writes resolv.conf from the pod DNS settings', () => {
-    assert.equal(resolvConf({ nameservers: ['10.43.0.10'], searches: ['ns.svc.cluster.local', 'svc.cluster.local'], options: ['ndots:5'] }), 'nameserver 10.43.0.10\nsearch ns.svc.cluster.local svc.cluster.local\noptions ndots:5\n');
+    // One formatter for node and both runtimes: search first, as containerd writes it (this runtime once put nameserver first).
+    assert.equal(formatResolvConf({ nameservers: ['10.43.0.10'], searches: ['ns.svc.cluster.local', 'svc.cluster.local'], options: ['ndots:5'] }), 'search ns.svc.cluster.local svc.cluster.local\nnameserver 10.43.0.10\noptions ndots:5\n');
   });
 });

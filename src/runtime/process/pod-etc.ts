@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { HOSTS_POD_IP, type DnsSettings, type SandboxExtras } from '../types.js';
+import { fillHostsFile, formatResolvConf } from '../pod-etc-files.js';
+import type { SandboxExtras } from '../types.js';
 
 const NETNS_DIR = '/run/netns';
 const ETC_NETNS = '/etc/netns';
@@ -23,21 +24,13 @@ export function podEtcDir(netnsPath: string): string | undefined {
   return name ? join(ETC_NETNS, name) : undefined;
 }
 
-function resolvConf(s: DnsSettings): string {
-  const lines: string[] = [];
-  if (s.searches.length) lines.push(`search ${s.searches.join(' ')}`);
-  for (const n of s.nameservers) lines.push(`nameserver ${n}`);
-  if (s.options.length) lines.push(`options ${s.options.join(' ')}`);
-  return lines.join('\n') + '\n';
-}
-
 /** Writes the pod's files (those the extras name) for the namespace; the pod IP goes into the hosts file. */
 export async function writePodEtc(netnsPath: string, ip: string, extras: SandboxExtras | undefined): Promise<void> {
   const dir = podEtcDir(netnsPath);
   if (!dir || (!extras?.dns && extras?.hostsFile === undefined)) return;
   await mkdir(dir, { recursive: true });
-  if (extras.dns) await writeFile(join(dir, 'resolv.conf'), resolvConf(extras.dns));
-  if (extras.hostsFile !== undefined) await writeFile(join(dir, 'hosts'), extras.hostsFile.split(HOSTS_POD_IP).join(ip));
+  if (extras.dns) await writeFile(join(dir, 'resolv.conf'), formatResolvConf(extras.dns));
+  if (extras.hostsFile !== undefined) await writeFile(join(dir, 'hosts'), fillHostsFile(extras.hostsFile, ip));
 }
 
 export async function removePodEtc(netnsPath: string): Promise<void> {
