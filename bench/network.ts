@@ -19,7 +19,7 @@
 // Only one server with services may hold the service CIDR: do not run it beside test/service-networking.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +27,7 @@ import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { clientFromKubeconfig, deployments, endpointslices, ingresses, namespaces, pods, services, type RestClient } from '../src/client/index.js';
 import { netnsName } from '../src/network/index.js';
+import { freePort } from '../test/support/child-server.js';
 import { removeLeftovers } from '../test/support/real-pods.js';
 import { startTugCluster, type TugCluster } from '../test/support/tug-cluster.js';
 import { nowMs, round, summarize } from './stats.js';
@@ -47,17 +48,6 @@ const NS = 'bench-net';
 const HOST = 'bench.example.test';
 
 const run = promisify(execFile);
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 // wrk prints one JSON line from its done() hook: exact percentiles instead of its rounded text table.
 const WRK_LUA = `

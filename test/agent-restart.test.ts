@@ -16,6 +16,7 @@ import type { KubeObject } from '../src/api/object.js';
 import { clientFromKubeconfig, pods, type RestClient } from '../src/client/index.js';
 import { netnsName } from '../src/network/index.js';
 import { findTool, requireTool } from './support/require-tool.js';
+import { poll } from './support/poll.js';
 import { portOf, startTugCluster, type TugCluster } from './support/tug-cluster.js';
 import { repoRoot } from './support/tug-server.js';
 
@@ -63,20 +64,7 @@ function startAgent(server: TugCluster, dataDir: string): Promise<AgentProc> {
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> => poll(what, fn, { ms, everyMs: 150 });
 
 /** Alive and not a zombie. */
 function alive(pid: number): boolean {

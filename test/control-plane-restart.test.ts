@@ -6,10 +6,11 @@
 // there are exactly `replicas` pods, all of the new template, one ReplicaSet at full size and the others at 0.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { clientFromKubeconfig, deployments, replicasets, type RestClient } from '../src/client/index.js';
+import { deployments, replicasets } from '../src/client/index.js';
 import type { KubeObject } from '../src/api/object.js';
-import { startTugCluster, portOf, type TugCluster } from './support/tug-cluster.js';
+import { restartableCluster } from './support/tug-cluster.js';
 import { isActive, isReady, templateHash, watchPods, type PodWatcher } from './support/pod-watcher.js';
+import { poll } from './support/poll.js';
 
 const NS = 'default';
 const REPLICAS = 10;
@@ -37,45 +38,21 @@ const manifest = (image: string) => ({
   },
 });
 
-async function eventually<T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const eventually = <T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> => poll(what, fn, { ms, everyMs: 150 });
 
 describe('the control plane survives a restart mid-rollout', { concurrency: 1 }, () => {
-  let server: TugCluster;
-  let api: RestClient;
+  const cluster = restartableCluster({ simNodes: 3 });
   let watcher: PodWatcher;
-  let dataDir = '';
-  let port = 0;
-
-  const start = async () => {
-    server = await startTugCluster({ simNodes: 3, dataDir: dataDir || undefined, port });
-    dataDir = server.dataDir;
-    port = portOf(server.url);
-    api?.close();
-    api = clientFromKubeconfig(server.kubeconfig);
-  };
 
   before(async () => {
-    await start();
-    await api.create(deployments, NS, manifest('nginx:1.25'));
+    await cluster.start();
+    await cluster.api.create(deployments, NS, manifest('nginx:1.25'));
     await eventually(async () => {
-      const d = await api.get<Workload>(deployments, NS, 'big');
+      const d = await cluster.api.get<Workload>(deployments, NS, 'big');
       return d.status?.availableReplicas === REPLICAS && d.status.updatedReplicas === REPLICAS ? true : undefined;
     }, 30_000, 'first rollout');
     watcher = await watchPods({
-      kubeconfig: server.kubeconfig,
+      kubeconfig: cluster.server.kubeconfig,
       namespace: NS,
       labelSelector: 'app=big',
       check: (ps) => {
@@ -87,18 +64,13 @@ describe('the control plane survives a restart mid-rollout', { concurrency: 1 },
 
   after(async () => {
     await watcher?.stop();
-    api?.close();
-    if (!server) return;
-    const exit = await server.stop('SIGTERM');
-    const out = server.output();
-    server.remove();
-    assert.deepEqual(exit, { code: 0, signal: null }, out);
+    await cluster.stop();
   });
 
   /** Starts a rollout to image, kills the server once old and new pods both run, starts it again, waits for the end. */
   async function interruptedRollout(image: string, signal: NodeJS.Signals, t: { diagnostic(m: string): void }): Promise<void> {
-    const before = new Set((await api.list<Workload>(replicasets, NS, { labelSelector: 'app=big' })).items.map((r) => r.metadata?.name));
-    await api.patch(deployments, NS, 'big', 'strategic', { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } });
+    const before = new Set((await cluster.api.list<Workload>(replicasets, NS, { labelSelector: 'app=big' })).items.map((r) => r.metadata?.name));
+    await cluster.api.patch(deployments, NS, 'big', 'strategic', { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } });
     const imageOf = (p: { spec?: { containers: { image?: string }[] } }) => p.spec?.containers[0]?.image;
     await watcher.until(
       (ps) => {
@@ -111,15 +83,15 @@ describe('the control plane survives a restart mid-rollout', { concurrency: 1 },
     );
     const mid = watcher.current().filter(isActive);
     t.diagnostic(`${signal} with ${mid.filter((p) => imageOf(p) === image).length} new and ${mid.filter((p) => imageOf(p) !== image).length} old pods`);
-    const exit = await server.stop(signal);
-    assert.equal(exit.signal ?? 'exit', signal === 'SIGKILL' ? 'SIGKILL' : 'exit', server.output());
-    if (signal === 'SIGTERM') assert.equal(exit.code, 0, server.output());
+    const exit = await cluster.server.stop(signal);
+    assert.equal(exit.signal ?? 'exit', signal === 'SIGKILL' ? 'SIGKILL' : 'exit', cluster.server.output());
+    if (signal === 'SIGTERM') assert.equal(exit.code, 0, cluster.server.output());
 
     const restarted = Date.now();
-    await start();
+    await cluster.start();
     await eventually(
       async () => {
-        const d = await api.get<Workload>(deployments, NS, 'big');
+        const d = await cluster.api.get<Workload>(deployments, NS, 'big');
         const s = d.status;
         return (s?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
           s?.updatedReplicas === REPLICAS &&
@@ -135,7 +107,7 @@ describe('the control plane survives a restart mid-rollout', { concurrency: 1 },
 
     // Exactly `replicas` pods, all of the new template, once the old ones are gone.
     await watcher.until((ps) => ps.length === REPLICAS && ps.every((p) => isActive(p) && isReady(p) && imageOf(p) === image), 30_000, 'only new pods');
-    const rsList = (await api.list<Workload>(replicasets, NS, { labelSelector: 'app=big' })).items;
+    const rsList = (await cluster.api.list<Workload>(replicasets, NS, { labelSelector: 'app=big' })).items;
     const hashes = new Set(watcher.current().map(templateHash));
     assert.equal(hashes.size, 1);
     const fresh = rsList.filter((r) => !before.has(r.metadata?.name));

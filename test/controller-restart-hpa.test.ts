@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/object.js';
-import { clientFromKubeconfig, deployments, events, horizontalpodautoscalers, pods, type RestClient } from '../src/client/index.js';
+import { deployments, events, horizontalpodautoscalers, pods } from '../src/client/index.js';
 import { isActive, isReady, watchPods, type PodWatcher } from './support/pod-watcher.js';
-import { portOf, startTugCluster, type TugCluster } from './support/tug-cluster.js';
+import { poll } from './support/poll.js';
+import { restartableCluster } from './support/tug-cluster.js';
 
 const NS = 'default';
 const SIM = 'sim.tugboat.dev';
@@ -19,26 +20,11 @@ const MIN = 2;
 
 type Obj = KubeObject & { spec?: any; status?: any };
 
-async function eventually<T>(fn: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const eventually = <T>(fn: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> => poll(what, fn, { ms, everyMs: 200 });
 
 describe('the controller manager restarted while an HPA scales a Deployment', { concurrency: 1 }, () => {
-  let server: TugCluster | undefined;
-  let api: RestClient;
-  let dataDir = '';
-  let port = 0;
+  // short periods: evaluate every second, scrape every second, a short default scale-down window
+  const cluster = restartableCluster({ simNodes: 2, args: ['--hpa-sync-period', '1', '--metrics-resolution', '1', '--hpa-downscale-stabilization', '2'] });
   let watcher: PodWatcher | undefined;
   const t0 = Date.now();
   /** (seconds since start, Deployment spec.replicas, live pods, what happened) */
@@ -48,33 +34,11 @@ describe('the controller manager restarted while an HPA scales a Deployment', { 
 
   const note = (what: string) => timeline.push(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s  ${what}`);
 
-  const start = async () => {
-    server = await startTugCluster({
-      simNodes: 2,
-      ...(dataDir ? { dataDir } : {}),
-      port,
-      // short periods: evaluate every second, scrape every second, a short default scale-down window
-      args: ['--hpa-sync-period', '1', '--metrics-resolution', '1', '--hpa-downscale-stabilization', '2'],
-    });
-    dataDir = server.dataDir;
-    port = portOf(server.url);
-    api?.close();
-    api = clientFromKubeconfig(server.kubeconfig);
-  };
-
-  const restart = async (): Promise<number> => {
-    const exit = await server!.stop('SIGKILL');
-    assert.equal(exit.signal, 'SIGKILL', server!.output());
-    const down = Date.now();
-    await start();
-    return Date.now() - down;
-  };
-
-  const replicas = async () => (await api.get<Obj>(deployments, NS, 'web')).spec?.replicas as number;
-  const hpa = () => api.get<Obj>(horizontalpodautoscalers, NS, 'web');
+  const replicas = async () => (await cluster.api.get<Obj>(deployments, NS, 'web')).spec?.replicas as number;
+  const hpa = () => cluster.api.get<Obj>(horizontalpodautoscalers, NS, 'web');
 
   before(async () => {
-    await start();
+    await cluster.start();
     // Records each change of (spec.replicas, live pods) for the note.
     sampling = setInterval(() => {
       void (async () => {
@@ -94,16 +58,11 @@ describe('the controller manager restarted while an HPA scales a Deployment', { 
     clearInterval(sampling);
     console.log(`HPA web over time (min ${MIN}, max ${MAX}, target 50% of 100m, 1 pod per 2 s each way):\n${timeline.join('\n')}`);
     await watcher?.stop();
-    api?.close();
-    if (!server) return;
-    const exit = await server.stop('SIGTERM');
-    const out = server.output();
-    server.remove();
-    assert.deepEqual(exit, { code: 0, signal: null }, out.slice(-3000));
+    await cluster.stop();
   });
 
   it('scales up 2 -> 6 across a SIGKILL at 4 and down 6 -> 2 across a SIGKILL at 4, never above maxReplicas', async (t) => {
-    await api.create(deployments, NS, {
+    await cluster.api.create(deployments, NS, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', namespace: NS },
@@ -118,7 +77,7 @@ describe('the controller manager restarted while an HPA scales a Deployment', { 
       },
     });
     watcher = await watchPods({
-      kubeconfig: server!.kubeconfig,
+      kubeconfig: cluster.server.kubeconfig,
       namespace: NS,
       labelSelector: 'app=web',
       check: (ps) => {
@@ -129,7 +88,7 @@ describe('the controller manager restarted while an HPA scales a Deployment', { 
     const w = watcher;
     // One pod at a time each way (as a behavior would be written to tame a bursty service), so the kill lands
     // in the middle of the climb.
-    await api.create(horizontalpodautoscalers, NS, {
+    await cluster.api.create(horizontalpodautoscalers, NS, {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
       metadata: { name: 'web', namespace: NS },
@@ -149,7 +108,7 @@ describe('the controller manager restarted while an HPA scales a Deployment', { 
     // ---- up ----
     await eventually(async () => (await replicas()) >= 4, 60_000, 'scaled up to 4');
     note(`SIGKILL on the way up`);
-    t.diagnostic(`killed on the way up at replicas ${await replicas()}; back after ${await restart()} ms`);
+    t.diagnostic(`killed on the way up at replicas ${await replicas()}; back after ${await cluster.killAndRestart()} ms`);
     note('server back');
     const up = await eventually(async () => {
       const h = await hpa();
@@ -164,12 +123,12 @@ describe('the controller manager restarted while an HPA scales a Deployment', { 
 
     // ---- down: the load drops on every running pod ----
     for (const p of w.current().filter(isActive)) {
-      await api.patch(pods, NS, p.metadata.name!, 'merge', { metadata: { annotations: { [`${SIM}/cpu-usage`]: '10m' } } });
+      await cluster.api.patch(pods, NS, p.metadata.name!, 'merge', { metadata: { annotations: { [`${SIM}/cpu-usage`]: '10m' } } });
     }
     note('load dropped to 10m per pod');
     await eventually(async () => (await replicas()) <= 4, 60_000, 'scaled down to 4');
     note('SIGKILL on the way down');
-    t.diagnostic(`killed on the way down at replicas ${await replicas()}; back after ${await restart()} ms`);
+    t.diagnostic(`killed on the way down at replicas ${await replicas()}; back after ${await cluster.killAndRestart()} ms`);
     note('server back');
     const down = await eventually(async () => {
       const h = await hpa();
@@ -187,7 +146,7 @@ describe('the controller manager restarted while an HPA scales a Deployment', { 
     assert.equal(cond('ScalingActive')?.reason, 'ValidMetricFound');
     assert.equal(cond('ScalingLimited')?.reason, 'TooFewReplicas');
     assert.equal(down.status.currentMetrics?.[0]?.resource?.current?.averageUtilization, 10);
-    const evs = (await api.list<Obj & { reason?: string; message?: string; involvedObject?: { kind?: string; name?: string } }>(events, NS)).items
+    const evs = (await cluster.api.list<Obj & { reason?: string; message?: string; involvedObject?: { kind?: string; name?: string } }>(events, NS)).items
       .filter((e) => e.involvedObject?.kind === 'HorizontalPodAutoscaler' && e.involvedObject.name === 'web');
     const rescales = evs.filter((e) => e.reason === 'SuccessfulRescale').map((e) => e.message ?? '');
     t.diagnostic(`SuccessfulRescale events: ${rescales.join(' | ')}`);

@@ -10,80 +10,42 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/object.js';
-import { clientFromKubeconfig, cronjobs, daemonsets, jobs, nodes, statefulsets, type RestClient } from '../src/client/index.js';
+import { cronjobs, daemonsets, jobs, nodes, statefulsets } from '../src/client/index.js';
 import { isActive, isReady, watchPods, type PodWatcher, type WatchedPod } from './support/pod-watcher.js';
-import { portOf, startTugCluster, type TugCluster } from './support/tug-cluster.js';
+import { poll } from './support/poll.js';
+import { restartableCluster } from './support/tug-cluster.js';
 
 const NS = 'default';
 const SIM = 'sim.tugboat.dev';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 
-async function eventually<T>(fn: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const eventually = <T>(fn: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> => poll(what, fn, { ms, everyMs: 150 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const imageOf = (p: WatchedPod) => p.spec?.containers[0]?.image;
 
 describe('the controller manager restarted mid-way through DaemonSet, StatefulSet and CronJob work', { concurrency: 1 }, () => {
-  let server: TugCluster | undefined;
-  let api: RestClient;
-  let dataDir = '';
-  let port = 0;
+  const cluster = restartableCluster({ simNodes: 3 });
   const watchers: PodWatcher[] = [];
 
-  const start = async () => {
-    server = await startTugCluster({ simNodes: 3, ...(dataDir ? { dataDir } : {}), port });
-    dataDir = server.dataDir;
-    port = portOf(server.url);
-    api?.close();
-    api = clientFromKubeconfig(server.kubeconfig);
-  };
-
-  /** SIGKILL, then (after waitMs, if asked) the same data dir and port again; returns how long it was down. */
-  const restart = async (waitMs = 0): Promise<number> => {
-    const exit = await server!.stop('SIGKILL');
-    assert.equal(exit.signal, 'SIGKILL', server!.output());
-    const down = Date.now();
-    if (waitMs) await sleep(waitMs);
-    await start();
-    return Date.now() - down;
-  };
-
   const watch = async (labelSelector: string, check: (ps: WatchedPod[]) => string | undefined) => {
-    const w = await watchPods({ kubeconfig: server!.kubeconfig, namespace: NS, labelSelector, check });
+    const w = await watchPods({ kubeconfig: cluster.server.kubeconfig, namespace: NS, labelSelector, check });
     watchers.push(w);
     return w;
   };
 
   before(async () => {
-    await start();
+    await cluster.start();
   });
 
   after(async () => {
     for (const w of watchers) await w.stop();
-    api?.close();
-    if (!server) return;
-    const exit = await server.stop('SIGTERM');
-    const out = server.output();
-    server.remove();
-    assert.deepEqual(exit, { code: 0, signal: null }, out.slice(-3000));
+    await cluster.stop();
   });
 
   it('DaemonSet rolling update: one pod per node, none lost or doubled', async (t) => {
-    const nodeNames = (await api.list<Obj>(nodes, undefined)).items.map((n) => n.metadata!.name!).sort();
+    const nodeNames = (await cluster.api.list<Obj>(nodes, undefined)).items.map((n) => n.metadata!.name!).sort();
     assert.equal(nodeNames.length, 3);
     const ds = (image: string) => ({
       apiVersion: 'apps/v1',
@@ -98,8 +60,8 @@ describe('the controller manager restarted mid-way through DaemonSet, StatefulSe
         },
       },
     });
-    await api.create(daemonsets, NS, ds('agentd:1'));
-    await eventually(async () => (await api.get<Obj>(daemonsets, NS, 'agentd')).status?.numberReady === 3, 20_000, 'first rollout');
+    await cluster.api.create(daemonsets, NS, ds('agentd:1'));
+    await eventually(async () => (await cluster.api.get<Obj>(daemonsets, NS, 'agentd')).status?.numberReady === 3, 20_000, 'first rollout');
     const w = await watch('app=agentd', (ps) => {
       const perNode = new Map<string, number>();
       for (const p of ps.filter(isActive)) perNode.set(p.spec?.nodeName ?? '', (perNode.get(p.spec?.nodeName ?? '') ?? 0) + 1);
@@ -107,17 +69,17 @@ describe('the controller manager restarted mid-way through DaemonSet, StatefulSe
       return twice.length ? `two live pods on ${twice.join(', ')}` : undefined;
     });
 
-    await api.patch(daemonsets, NS, 'agentd', 'strategic', { spec: { template: { spec: { containers: [{ name: 'd', image: 'agentd:2' }] } } } });
+    await cluster.api.patch(daemonsets, NS, 'agentd', 'strategic', { spec: { template: { spec: { containers: [{ name: 'd', image: 'agentd:2' }] } } } });
     await w.until((ps) => {
       const live = ps.filter(isActive);
       return live.some((p) => imageOf(p) === 'agentd:2') && live.filter((p) => imageOf(p) === 'agentd:1').length >= 2;
     }, 20_000, 'one node updated, two still old');
     t.diagnostic(`killed with ${w.current().filter((p) => isActive(p) && imageOf(p) === 'agentd:2').length} new pod(s)`);
-    t.diagnostic(`back after ${await restart()} ms`);
+    t.diagnostic(`back after ${await cluster.killAndRestart()} ms`);
     const back = Date.now();
 
     await eventually(async () => {
-      const d = await api.get<Obj>(daemonsets, NS, 'agentd');
+      const d = await cluster.api.get<Obj>(daemonsets, NS, 'agentd');
       const s = d.status ?? {};
       return s.observedGeneration >= (d.metadata?.generation ?? 0) && s.updatedNumberScheduled === 3 && s.numberAvailable === 3 && s.numberReady === 3 && s.desiredNumberScheduled === 3;
     }, 40_000, 'rollout finished after the restart');
@@ -145,8 +107,8 @@ describe('the controller manager restarted mid-way through DaemonSet, StatefulSe
         },
       },
     };
-    await api.create(statefulsets, NS, sts);
-    await eventually(async () => (await api.get<Obj>(statefulsets, NS, 'db')).status?.readyReplicas === N, 30_000, 'first rollout');
+    await cluster.api.create(statefulsets, NS, sts);
+    await eventually(async () => (await cluster.api.get<Obj>(statefulsets, NS, 'db')).status?.readyReplicas === N, 30_000, 'first rollout');
     const w = await watch('app=db', (ps) => {
       const odd = ps.map((p) => p.metadata.name ?? '').filter((n) => !names.includes(n));
       if (odd.length) return `pods outside the ordinals: ${odd.join(', ')}`;
@@ -154,17 +116,17 @@ describe('the controller manager restarted mid-way through DaemonSet, StatefulSe
       return up < N - 1 ? `only ${up} live pods` : undefined;
     });
 
-    await api.patch(statefulsets, NS, 'db', 'strategic', { spec: { template: { spec: { containers: [{ name: 'db', image: 'db:2' }] } } } });
+    await cluster.api.patch(statefulsets, NS, 'db', 'strategic', { spec: { template: { spec: { containers: [{ name: 'db', image: 'db:2' }] } } } });
     await w.until((ps) => {
       const fresh = ps.filter((p) => isActive(p) && imageOf(p) === 'db:2').map((p) => p.metadata.name);
       return fresh.includes('db-3') && !fresh.includes('db-1') && !fresh.includes('db-0');
     }, 20_000, 'db-3 updated, db-0 and db-1 not yet');
     t.diagnostic(`killed with ${w.current().filter((p) => isActive(p) && imageOf(p) === 'db:2').map((p) => p.metadata.name).join(', ')} updated`);
-    t.diagnostic(`back after ${await restart()} ms`);
+    t.diagnostic(`back after ${await cluster.killAndRestart()} ms`);
     const back = Date.now();
 
     const done = await eventually(async () => {
-      const s = await api.get<Obj>(statefulsets, NS, 'db');
+      const s = await cluster.api.get<Obj>(statefulsets, NS, 'db');
       const st = s.status ?? {};
       return st.observedGeneration >= (s.metadata?.generation ?? 0) && st.updatedReplicas === N && st.readyReplicas === N && st.currentRevision === st.updateRevision && s;
     }, 40_000, 'rolling update finished after the restart');
@@ -198,7 +160,7 @@ describe('the controller manager restarted mid-way through DaemonSet, StatefulSe
         },
       },
     };
-    await api.create(cronjobs, NS, cj);
+    await cluster.api.create(cronjobs, NS, cj);
     const w = await watch('app=tick', (ps) => {
       const byJob = new Map<string, number>();
       for (const p of ps) byJob.set(p.metadata.labels?.['job-name'] ?? '', (byJob.get(p.metadata.labels?.['job-name'] ?? '') ?? 0) + 1);
@@ -206,23 +168,23 @@ describe('the controller manager restarted mid-way through DaemonSet, StatefulSe
       return twice.length ? `more than one pod for ${twice.join(', ')}` : undefined;
     });
     await sleep(Math.max(0, minute * 60_000 - Date.now() - 1_500));
-    assert.deepEqual((await api.list<Obj>(jobs, NS)).items.filter((j) => j.metadata?.name?.startsWith('tick-')), [], 'no Job before the first scheduled minute');
+    assert.deepEqual((await cluster.api.list<Obj>(jobs, NS)).items.filter((j) => j.metadata?.name?.startsWith('tick-')), [], 'no Job before the first scheduled minute');
     // Down across the minute: the new leader finds the missed start and runs it once.
-    t.diagnostic(`down across the minute for ${await restart(minute * 60_000 - Date.now() + 1_000)} ms`);
+    t.diagnostic(`down across the minute for ${await cluster.killAndRestart(minute * 60_000 - Date.now() + 1_000)} ms`);
     await w.until((ps) => ps.some((p) => p.status?.phase === 'Running'), 20_000, 'the caught-up Job\'s pod running');
-    t.diagnostic(`killed again while ${w.current().map((p) => p.metadata.name).join(', ')} runs; back after ${await restart()} ms`);
+    t.diagnostic(`killed again while ${w.current().map((p) => p.metadata.name).join(', ')} runs; back after ${await cluster.killAndRestart()} ms`);
 
     const job = await eventually(async () => {
-      const j = await api.get<Obj>(jobs, NS, `tick-${minute}`);
+      const j = await cluster.api.get<Obj>(jobs, NS, `tick-${minute}`);
       return j.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Complete' && c.status === 'True') && j;
     }, 30_000, `Job tick-${minute} complete`);
     assert.equal(job.status.succeeded, 1);
     assert.equal(job.status.failed ?? 0, 0);
-    const all = (await api.list<Obj>(jobs, NS)).items.map((j) => j.metadata!.name!);
+    const all = (await cluster.api.list<Obj>(jobs, NS)).items.map((j) => j.metadata!.name!);
     assert.deepEqual(all.filter((n) => n.startsWith('tick-')), [`tick-${minute}`], 'one Job for the scheduled minute');
     assert.deepEqual(w.current().filter((p) => p.metadata.labels?.['job-name'] === `tick-${minute}`).length, 1, 'one pod for the Job');
     assert.deepEqual(w.violations, [], `${w.events} events`);
-    const cron = await api.get<Obj>(cronjobs, NS, 'tick');
+    const cron = await cluster.api.get<Obj>(cronjobs, NS, 'tick');
     assert.equal(cron.status?.lastScheduleTime, new Date(minute * 60_000).toISOString().replace('.000Z', 'Z'));
   });
 });

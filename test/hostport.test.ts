@@ -16,7 +16,8 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { clientFromKubeconfig, pods, type RestClient } from '../src/client/index.js';
 import { netnsName } from '../src/network/index.js';
-import { findTool, requireTool } from './support/require-tool.js';
+import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { poll } from './support/poll.js';
 import { startAgentCluster, stopAgentCluster } from './support/real-pods.js';
 import type { TugCluster } from './support/tug-cluster.js';
 
@@ -26,8 +27,13 @@ const GATEWAY = '10.42.233.1';
 const HOST_PORT = 18080;
 type P = Pod & KubeObject;
 
-const isRoot = process.getuid?.() === 0;
-const haveTools = isRoot && !!findTool('/usr/lib/cni/portmap') && !!findTool('/usr/lib/cni/bridge') && !!findTool('iptables') && !!findTool('nft');
+const TOOLS: Tool[] = [
+  ['/usr/lib/cni/portmap', 'apt-get install containernetworking-plugins'],
+  ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
+  ['iptables', 'apt-get install iptables'],
+  ['nft', 'apt-get install nftables'],
+];
+const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const dir = mkdtempSync(join(tmpdir(), 'tug-hostport-'));
 let server: TugCluster | undefined;
 let api: RestClient;
@@ -95,31 +101,11 @@ const clientPod = (out: string): P =>
   }) as P;
 
 function usable(t: TestContext): boolean {
-  if (!isRoot) {
-    if (process.env.CI === 'true') throw new Error('the hostPort suite needs root (pod network namespaces, iptables)');
-    t.skip('needs root for pod network namespaces');
-    return false;
-  }
-  if (!requireTool(t, '/usr/lib/cni/portmap', 'apt-get install containernetworking-plugins')) return false;
-  if (!requireTool(t, 'iptables', 'apt-get install iptables')) return false;
-  if (!requireTool(t, 'nft', 'apt-get install nftables')) return false;
-  return !!server;
+  return requireRootAndTools(t, 'the hostPort suite needs root (pod network namespaces, iptables)', TOOLS) && !!server;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}\nserver output:\n${server?.output().slice(-3000)}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> =>
+  poll(what, fn, { ms, everyMs: 200, detail: () => `server output:\n${server?.output().slice(-3000)}` });
 
 function httpGet(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {

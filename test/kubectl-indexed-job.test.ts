@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { isActive, type WatchedPod } from './support/pod-watcher.js';
 import { findTool, requireTool } from './support/require-tool.js';
 import { kubectlPath } from './support/tug-server.js';
-import { portOf, startTugCluster, type TugCluster } from './support/tug-cluster.js';
+import { portOf, startTugCluster, stopCleanly, type TugCluster } from './support/tug-cluster.js';
 import { workloadCtx, type WorkloadCtx } from './kubectl-workloads-context.js';
 
 const VERSIONS = (process.env.TUG_KUBECTL_VERSIONS ?? '1.27,1.33').split(',');
@@ -75,11 +75,7 @@ describe('an Indexed Job through kubectl, with and without a controller-manager 
   });
   after(async () => {
     ctx?.close();
-    if (!server) return;
-    const exit = await server.stop();
-    const out = server.output();
-    server.remove();
-    assert.deepEqual(exit, { code: 0, signal: null }, out.slice(-3000));
+    if (server) await stopCleanly(server);
   });
 
   /** The job's pods as kubectl lists them: name, index annotation, index env, phase. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { findTool, requireTool } from './support/require-tool.js';
 import { kubectlPath } from './support/tug-server.js';
-import { startTugCluster, type TugCluster } from './support/tug-cluster.js';
+import { startTugCluster, stopCleanly, type TugCluster } from './support/tug-cluster.js';
 import { workloadCtx, type WorkloadCtx } from './kubectl-workloads-context.js';
 
 const VERSIONS = (process.env.TUG_KUBECTL_VERSIONS ?? '1.27,1.33').split(',');
@@ -73,11 +73,7 @@ describe('kubectl jobs and cronjobs', { concurrency: VERSIONS.length }, () => {
       });
       after(async () => {
         ctx?.close();
-        if (!server) return;
-        const exit = await server.stop();
-        const out = server.output();
-        server.remove();
-        assert.deepEqual(exit, { code: 0, signal: null }, out);
+        if (server) await stopCleanly(server);
       });
 
       it('kubectl create job, wait --for=condition=complete, get jobs columns', async (t) => {

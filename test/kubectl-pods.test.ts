@@ -16,10 +16,11 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { clientFromKubeconfig, events, pods, type RestClient } from '../src/client/index.js';
 import { netnsName } from '../src/network/index.js';
-import { findTool, requireTool } from './support/require-tool.js';
-import { fetchScript, removeLeftovers, suiteObjects } from './support/real-pods.js';
+import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { poll } from './support/poll.js';
+import { fetchScript, stopAgentCluster, suiteObjects } from './support/real-pods.js';
 import { startTugCluster, type TugCluster } from './support/tug-cluster.js';
-import { kubectl, kubectlPath, kubectlStream, repoRoot } from './support/tug-server.js';
+import { kubectl, kubectlStream, kubectlTool, repoRoot } from './support/tug-server.js';
 
 const VERSIONS = ['1.27', '1.33'];
 const BRIDGE = 'tugk221';
@@ -27,8 +28,8 @@ const POD_CIDR = '10.42.221.0/24';
 const NODE_NAME = 'tug-pods-e2e';
 type P = Pod & KubeObject;
 
-const isRoot = process.getuid?.() === 0;
-const haveTools = isRoot && !!findTool('/usr/lib/cni/bridge') && !!findTool('nft') && VERSIONS.every((v) => findTool(kubectlPath(v)));
+const TOOLS: Tool[] = [['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'], ['nft', 'apt-get install nftables'], ...VERSIONS.map(kubectlTool)];
+const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const dir = mkdtempSync(join(tmpdir(), 'tug-pods-e2e-'));
 let server: TugCluster | undefined;
 let api: RestClient;
@@ -37,15 +38,7 @@ const cacheDirs = new Map(VERSIONS.map((v) => [v, join(dir, `cache-${v}`)]));
 const uids = new Set<string>();
 
 function usable(t: TestContext): boolean {
-  if (!isRoot) {
-    if (process.env.CI === 'true') throw new Error('the real-pod suite needs root (pod network namespaces)');
-    t.skip('needs root for pod network namespaces');
-    return false;
-  }
-  if (!requireTool(t, '/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins')) return false;
-  if (!requireTool(t, 'nft', 'apt-get install nftables')) return false;
-  for (const v of VERSIONS) if (!requireTool(t, kubectlPath(v), `gcloud components install kubectl (${v})`)) return false;
-  return !!server;
+  return requireRootAndTools(t, 'the real-pod suite needs root (pod network namespaces)', TOOLS) && !!server;
 }
 
 async function k(v: string, args: string[], o: { input?: string; timeoutMs?: number } = {}) {
@@ -58,20 +51,8 @@ async function ok(v: string, args: string[], o: { input?: string; timeoutMs?: nu
   return r.stdout;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}\nserver output:\n${server?.output().slice(-3000)}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000, everyMs = 100): Promise<T> =>
+  poll(what, fn, { ms, everyMs, detail: () => `server output:\n${server?.output().slice(-3000)}` });
 
 const getPod = (name: string) => api.get<P>(pods, 'default', name);
 const ready = (p: P) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -132,10 +113,8 @@ after(async () => {
   if (server) {
     // A failed test may leave the server up: stop it (SIGTERM stops its pods); if it had died instead, remove
     // what its pods left, then the data dir goes.
-    await server.stop('SIGTERM');
-    const left = removeLeftovers(server.dataDir, BRIDGE, netnsName);
-    if (left.length) process.stderr.write(`kubectl-pods: removed leftovers of a dead server: ${left.join(', ')}\n${server.output().slice(-3000)}\n`);
-    server.remove();
+    const { left, out } = await stopAgentCluster(server, BRIDGE);
+    if (left.length) process.stderr.write(`kubectl-pods: removed leftovers of a dead server: ${left.join(', ')}\n${out.slice(-3000)}\n`);
   }
   rmSync(dir, { recursive: true, force: true });
 });

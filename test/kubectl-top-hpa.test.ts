@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kubectl, repoRoot } from './support/tug-server.js';
+import { poll } from './support/poll.js';
 import { NO_NODE_SERVICES } from './support/tug-cluster.js';
 
 const canRun = process.getuid?.() === 0 && existsSync('/usr/lib/cni/bridge');
@@ -23,20 +24,8 @@ let out = '';
 
 const k = (v: string, args: string[], input?: string) => kubectl(v, args, { kubeconfig, ...(input ? { input } : {}) });
 
-async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\nserver output:\n${out.slice(-3000)}`);
-}
+const until = <T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> =>
+  poll(what, fn, { ms, everyMs: 1000, detail: () => `server output:\n${out.slice(-3000)}` });
 
 /** A container that keeps `duty` of one core busy until the wall-clock time END (ms), then idles. */
 function burnerCommand(duty: number): string[] {

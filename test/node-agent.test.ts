@@ -13,6 +13,7 @@ import { startNodeAgent, type NodeAgent } from '../src/node/index.js';
 import { defaultRuntime } from '../src/node/defaults.js';
 import type { PodNetwork } from '../src/network/index.js';
 import type { ProcessRuntime } from '../src/runtime/process/index.js';
+import { poll } from './support/poll.js';
 
 const NODE = 'node-e2e';
 const root = mkdtempSync(join(tmpdir(), 'tug-agent-'));
@@ -33,20 +34,7 @@ function pod(name: string, spec: Partial<NonNullable<Pod['spec']>>, extra: Parti
   } as P;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> => poll(what, fn, { ms });
 
 const get = (name: string) => api.client.get<P>(pods, 'default', name);
 

@@ -3,20 +3,20 @@
 // and pushes, and real kubectl 1.32 (1.27 for a couple of cases). Most pods are created at once and checked as
 // they finish, so the suite takes well under a minute once images are cached.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { netnsName } from '../src/network/index.js';
-import { shellQuote } from '../src/runtime/process/pty.js';
 import { cgroupUsage, containerCgroup, detectCgroupLayout } from '../src/runtime/oci/cgroups.js';
 import { buildImage, pushImage, pushIndex, writeDockerArchive, type BuiltImage } from './support/oci-images.js';
+import { poll } from './support/poll.js';
 import { removeLeftovers } from './support/real-pods.js';
 import { startRegistry, type TestRegistry } from './support/registry.js';
-import { findTool, requireTool } from './support/require-tool.js';
+import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
 import { startTugCluster, type TugCluster } from './support/tug-cluster.js';
-import { kubectl, kubectlPath, repoRoot } from './support/tug-server.js';
+import { kubectl, kubectlOnTty, kubectlTool, repoRoot } from './support/tug-server.js';
 
 const BRIDGE = 'tugo237';
 const POD_CIDR = '10.42.237.0/24';
@@ -24,10 +24,16 @@ const NODE = 'tug-oci';
 const V = '1.32';
 const V_OLD = '1.27';
 const AUTH = { username: 'tug', password: 'pull-s3cret' };
-const isRoot = process.getuid?.() === 0;
-const runc = findTool('runc');
-const haveTools =
-  isRoot && !!runc && !!findTool('/usr/bin/docker-registry') && !!findTool('/usr/lib/cni/bridge') && !!findTool('nft') && !!findTool('script') && [V, V_OLD].every((v) => findTool(kubectlPath(v)));
+const TOOLS: Tool[] = [
+  ['runc', 'apt-get install runc'],
+  ['/usr/bin/docker-registry', 'apt-get install docker-registry'],
+  ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
+  ['nft', 'apt-get install nftables'],
+  ['script', 'apt-get install bsdutils'],
+  kubectlTool(V),
+  kubectlTool(V_OLD),
+];
+const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const dir = mkdtempSync(join(tmpdir(), 'tug-oci-e2e-'));
 let server: TugCluster | undefined;
 let plain: TestRegistry | undefined;
@@ -35,22 +41,7 @@ let secure: TestRegistry | undefined;
 let startError: unknown;
 
 function usable(t: TestContext): boolean {
-  if (!isRoot) {
-    if (process.env.CI === 'true') throw new Error('the OCI suite needs root (namespaces, cgroups, overlay mounts)');
-    t.skip('needs root for containers');
-    return false;
-  }
-  for (const [tool, install] of [
-    ['runc', 'apt-get install runc'],
-    ['/usr/bin/docker-registry', 'apt-get install docker-registry'],
-    ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
-    ['nft', 'apt-get install nftables'],
-    ['script', 'apt-get install bsdutils'],
-    [kubectlPath(V), `gcloud components install kubectl (${V})`],
-    [kubectlPath(V_OLD), `gcloud components install kubectl (${V_OLD})`],
-  ] as const) {
-    if (!requireTool(t, tool, install)) return false;
-  }
+  if (!requireRootAndTools(t, 'the OCI suite needs root (namespaces, cgroups, overlay mounts)', TOOLS)) return false;
   if (startError) throw startError;
   return !!server;
 }
@@ -66,21 +57,8 @@ async function ok(args: string[], o: { input?: string; v?: string } = {}): Promi
   return r.stdout;
 }
 
-/** Polls fn until it returns a value (not undefined) or the deadline passes. */
-async function until<T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\nserver output (tail):\n${server?.output().slice(-3000) ?? ''}`);
-}
+const until = <T>(what: string, ms: number, fn: () => Promise<T | undefined>): Promise<T> =>
+  poll(what, fn, { ms, everyMs: 300, detail: () => `server output (tail):\n${server?.output().slice(-3000) ?? ''}` });
 
 type PodJson = {
   metadata: { uid: string };
@@ -122,24 +100,8 @@ function pod(name: string, containers: Obj[], spec: Obj = {}): Obj {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { terminationGracePeriodSeconds: 1, restartPolicy: 'Never', containers, ...spec } };
 }
 
-/** kubectl on a terminal of its own (util-linux `script`), fed `input` and then EOF. */
-function kubectlOnTty(v: string, args: string[], input: string): Promise<{ code: number; out: string }> {
-  const cmd = 'stty cols 80 rows 24; exec ' + shellQuote([kubectlPath(v), '--kubeconfig', server!.kubeconfig, '--cache-dir', join(dir, `cache-${v}`), ...args]);
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, TERM: 'dumb' } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out });
-    });
-    child.stdin.on('error', () => undefined);
-    setTimeout(() => child.stdin.end(input), 1500);
-  });
-}
+/** kubectl on a terminal of its own, fed `input` and then EOF. */
+const onTty = (v: string, args: string[], input: string) => kubectlOnTty(v, args, { kubeconfig: server!.kubeconfig, cacheDir: join(dir, `cache-${v}`), home: dir, input });
 
 const images: Record<string, BuiltImage> = {};
 let reg = '';
@@ -358,7 +320,7 @@ describe('OCI runtime end to end (runc, real registries, kubectl)', { concurrenc
     });
     await phase('shell', ['Running']);
     for (const v of [V, V_OLD]) {
-      const r = await kubectlOnTty(v, ['exec', '-it', 'shell', '--', 'sh', '-c', 'read x; test -t 0 && echo "tty $x $(id -u) $(pwd)"; exit 3'], 'hi\n');
+      const r = await onTty(v, ['exec', '-it', 'shell', '--', 'sh', '-c', 'read x; test -t 0 && echo "tty $x $(id -u) $(pwd)"; exit 3'], 'hi\n');
       assert.match(r.out, /tty hi 1000 \/www/, `kubectl ${v}: ${r.out}`);
       assert.equal(r.code, 3, r.out);
     }

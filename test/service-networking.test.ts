@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,11 +20,13 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { makeCert } from '../src/apiserver/pki/certs.js';
 import { clientFromKubeconfig, deployments, endpointslices, pods, services, type RestClient } from '../src/client/index.js';
+import { freePort } from './support/child-server.js';
 import { startDnsUpstream, type DnsUpstream } from './support/dns-upstream.js';
-import { findTool, requireTool } from './support/require-tool.js';
-import { removeLeftovers } from './support/real-pods.js';
+import { poll } from './support/poll.js';
+import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { removeLeftovers, stopAgentCluster } from './support/real-pods.js';
 import { portOf, startTugCluster, type TugCluster } from './support/tug-cluster.js';
-import { kubectl, kubectlPath } from './support/tug-server.js';
+import { kubectl, kubectlTool } from './support/tug-server.js';
 import { netnsName } from '../src/network/index.js';
 
 const NODE = process.execPath;
@@ -43,11 +44,14 @@ type P = Pod & KubeObject;
 type S = Service & KubeObject;
 type ES = EndpointSlice & KubeObject;
 
-const isRoot = process.getuid?.() === 0;
-const haveTools =
-  isRoot &&
-  ['/usr/lib/cni/bridge', 'nft', 'curl', 'dig'].every((t) => !!findTool(t)) &&
-  VERSIONS.every((v) => !!findTool(kubectlPath(v)));
+const TOOLS: Tool[] = [
+  ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
+  ['nft', 'apt-get install nftables'],
+  ['curl', 'apt-get install curl'],
+  ['dig', 'apt-get install bind9-dnsutils'],
+  ...VERSIONS.map(kubectlTool),
+];
+const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const dir = mkdtempSync(join(tmpdir(), 'tug-svc-e2e-'));
 /** Every backend appends "REQ|TERM <pod> <ms>" here (the process runtime shares the host's file system). */
 const LOG = join(dir, 'backend.log');
@@ -62,16 +66,7 @@ let caFile = '';
 let dnsSafe = false;
 
 function usable(t: TestContext): boolean {
-  if (!isRoot) {
-    if (process.env.CI === 'true') throw new Error('the service networking suite needs root (pod network namespaces, nftables)');
-    t.skip('needs root for pod network namespaces and nftables');
-    return false;
-  }
-  if (!requireTool(t, '/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins')) return false;
-  if (!requireTool(t, 'nft', 'apt-get install nftables')) return false;
-  if (!requireTool(t, 'curl', 'apt-get install curl')) return false;
-  if (!requireTool(t, 'dig', 'apt-get install bind9-dnsutils')) return false;
-  for (const v of VERSIONS) if (!requireTool(t, kubectlPath(v), `gcloud components install kubectl (${v})`)) return false;
+  if (!requireRootAndTools(t, 'the service networking suite needs root (pod network namespaces, nftables)', TOOLS)) return false;
   assert.ok(server, 'the server did not start (see the before hook)');
   return true;
 }
@@ -86,36 +81,12 @@ async function ok(args: string[], o: { v?: string; input?: string; timeoutMs?: n
 /** Runs argv inside the client pod (kubectl exec) and returns its stdout. */
 const inClient = (argv: string[], timeoutMs = 60_000) => ok(['exec', '-n', NS, 'client', '--', ...argv], { timeoutMs });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}\nserver output:\n${server?.output().slice(-3000)}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000, everyMs = 100): Promise<T> =>
+  poll(what, fn, { ms, everyMs, detail: () => `server output:\n${server?.output().slice(-3000)}` });
 
 const isReady = (p: P) => !p.metadata?.deletionTimestamp && (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
 const appPods = async (app: string) => (await api.list<P>(pods, NS, { labelSelector: `app=${app}` })).items;
 const readyPods = async (app: string) => (await appPods(app)).filter(isReady);
-
-/** A free TCP port on all addresses (the ingress listens on 0.0.0.0). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 /** One HTTP request with a fresh connection: status and body (status 0 and the error code on failure). */
 function httpOnce(o: { host: string; port: number; path?: string; hostHeader?: string; timeoutMs?: number }): Promise<{ status: number; body: string }> {
@@ -294,6 +265,7 @@ before(async () => {
   const r = spawnSync('ip', ['addr', 'add', `${NODE_IP}/32`, 'dev', 'lo'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ip addr add ${NODE_IP}/32 dev lo: ${r.stderr}`);
   upstream = await startDnsUpstream({ 'outside.test': ['127.0.0.9'] });
+  // Free on every address: the ingress listens on 0.0.0.0.
   httpPort = await freePort();
   httpsPort = await freePort();
   server = await startTugCluster(serverOptions());
@@ -303,10 +275,8 @@ before(async () => {
 after(async () => {
   api?.close();
   if (server) {
-    await server.stop('SIGTERM');
-    const left = removeLeftovers(server.dataDir, BRIDGE, netnsName);
-    if (left.length) process.stderr.write(`service-networking: removed leftovers of a dead server: ${left.join(', ')}\n${server.output().slice(-3000)}\n`);
-    server.remove();
+    const { left, out } = await stopAgentCluster(server, BRIDGE);
+    if (left.length) process.stderr.write(`service-networking: removed leftovers of a dead server: ${left.join(', ')}\n${out.slice(-3000)}\n`);
   }
   await upstream?.close();
   if (haveTools) spawnSync('ip', ['addr', 'del', `${NODE_IP}/32`, 'dev', 'lo']);

@@ -15,10 +15,11 @@ import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-ty
 import type { KubeObject } from '../src/api/object.js';
 import { clientFromKubeconfig, persistentvolumeclaims, persistentvolumes, pods, type RestClient } from '../src/client/index.js';
 import { netnsName } from '../src/network/index.js';
-import { findTool, requireTool } from './support/require-tool.js';
+import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { poll } from './support/poll.js';
 import { startAgentCluster, stopAgentCluster } from './support/real-pods.js';
 import type { TugCluster } from './support/tug-cluster.js';
-import { kubectl, kubectlPath } from './support/tug-server.js';
+import { kubectl, kubectlTool } from './support/tug-server.js';
 
 const V = '1.33';
 const BRIDGE = 'tugw232';
@@ -28,8 +29,8 @@ type P = Pod & KubeObject;
 type Claim = PersistentVolumeClaim & KubeObject;
 type Volume = PersistentVolume & KubeObject;
 
-const isRoot = process.getuid?.() === 0;
-const haveTools = isRoot && !!findTool('/usr/lib/cni/bridge') && !!findTool('nft') && !!findTool(kubectlPath(V));
+const TOOLS: Tool[] = [['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'], ['nft', 'apt-get install nftables'], kubectlTool(V)];
+const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const dir = mkdtempSync(join(tmpdir(), 'tug-workloads-real-'));
 let server: TugCluster | undefined;
 let api: RestClient;
@@ -73,15 +74,7 @@ const manifests = [
 ];
 
 function usable(t: TestContext): boolean {
-  if (!isRoot) {
-    if (process.env.CI === 'true') throw new Error('the real workload suite needs root (pod network namespaces)');
-    t.skip('needs root for pod network namespaces');
-    return false;
-  }
-  if (!requireTool(t, '/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins')) return false;
-  if (!requireTool(t, 'nft', 'apt-get install nftables')) return false;
-  if (!requireTool(t, kubectlPath(V), `gcloud components install kubectl (${V})`)) return false;
-  return !!server;
+  return requireRootAndTools(t, 'the real workload suite needs root (pod network namespaces)', TOOLS) && !!server;
 }
 
 async function ok(args: string[], o: { input?: string } = {}): Promise<string> {
@@ -90,20 +83,8 @@ async function ok(args: string[], o: { input?: string } = {}): Promise<string> {
   return r.stdout;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}\nserver output:\n${server?.output().slice(-3000)}`);
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> =>
+  poll(what, fn, { ms, everyMs: 150, detail: () => `server output:\n${server?.output().slice(-3000)}` });
 
 const ready = (p: P) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const webPods = async () => (await api.list<P>(pods, NS, { labelSelector: 'app=web' })).items;

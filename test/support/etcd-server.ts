@@ -3,9 +3,9 @@
 // crash and a recovery on the same ports and data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exited, freePort, killAtExit } from './child-server.js';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 
@@ -26,30 +26,6 @@ export interface StartOptions {
   bin?: string;
   /** How long to wait for etcd to answer /health. */
   readyTimeoutMs?: number;
-}
-
-/** A port the kernel just gave us on 127.0.0.1; free unless someone races us for it (start retries then). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-const alive = new Set<ChildProcess>();
-// A test process that dies without stop() must not leave etcd running behind it.
-process.once('exit', () => {
-  for (const child of alive) if (child.pid) process.kill(child.pid, 'SIGKILL');
-});
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 async function waitHealthy(endpoint: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
@@ -94,8 +70,7 @@ function launch(bin: string, dataDir: string, clientPort: number, peerPort: numb
   const keep = (chunk: Buffer) => (out = (out + chunk.toString()).slice(-8192));
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  alive.add(child);
-  child.once('exit', () => alive.delete(child));
+  killAtExit(child);
   return { child, log: () => out };
 }
 
@@ -122,8 +97,8 @@ export async function startEtcd(opts: StartOptions = {}): Promise<EtcdServer> {
   // Ports can be taken between freePort() and etcd's bind: try a few times with fresh ports (and a fresh dir,
   // since a failed first boot may have written a member dir naming the old peer URL).
   for (let attempt = 1; ; attempt++) {
-    clientPort = await freePort();
-    peerPort = await freePort();
+    clientPort = await freePort('127.0.0.1');
+    peerPort = await freePort('127.0.0.1');
     if (peerPort === clientPort) continue;
     try {
       await boot();

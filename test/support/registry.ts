@@ -1,15 +1,15 @@
 // Starts the real `docker-registry` (distribution 2.x, the Debian package) for tests: loopback only, storage in a
 // temp dir, optional htpasswd basic auth and TLS with a throwaway CA. stop() kills exactly the process it started
 // (by PID) and removes the dir.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { makeCert } from '../../src/apiserver/pki/certs.js';
+import { exited, freePort, killAtExit } from './child-server.js';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -31,29 +31,6 @@ export interface TestRegistry {
   /** Where the registry keeps its blobs (tests may corrupt or inspect them). */
   storageDir: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-const alive = new Set<ChildProcess>();
-// A test process that dies without stop() must not leave a registry running behind it.
-process.once('exit', () => {
-  for (const child of alive) if (child.pid) process.kill(child.pid, 'SIGKILL');
-});
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 /** Any HTTP answer on /v2/ (200 or 401) means the registry serves. */
@@ -114,12 +91,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   }
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 10_000);
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = await freePort('127.0.0.1');
     const host = `127.0.0.1:${port}`;
     const configFile = join(dir, 'config.yml');
     writeFileSync(configFile, configYaml({ storage: storageDir, addr: host, ...files }));
     const child = spawn(opts.bin ?? REGISTRY_BIN, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    alive.add(child);
+    killAtExit(child);
     let log = '';
     const keep = (b: Buffer) => {
       log = (log + b.toString()).slice(-4000);
@@ -147,14 +124,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
         async stop() {
           if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
           await exited(child);
-          alive.delete(child);
           rmSync(dir, { recursive: true, force: true });
         },
       };
     }
     if (child.exitCode === null && child.signalCode === null && child.pid) child.kill('SIGKILL');
     await exited(child);
-    alive.delete(child);
     // A lost race for the port: try another, until the deadline.
     if (/address already in use/.test(log) && attempt < 3 && Date.now() < deadline) continue;
     rmSync(dir, { recursive: true, force: true });

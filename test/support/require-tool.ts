@@ -30,3 +30,25 @@ export function requireTool(t: TestContext, name: string, install: string): stri
   t.skip(msg);
   return undefined;
 }
+
+/** A host tool and how to install it: [name or absolute path, install hint]. */
+export type Tool = readonly [name: string, install: string];
+
+/** Whether every tool is on this machine (for a before hook, which has no test to skip). */
+export function haveAllTools(tools: readonly Tool[]): boolean {
+  return tools.every(([name]) => !!findTool(name));
+}
+
+/**
+ * For suites that need root and host tools. Without root: in CI a failure naming why (`the ... suite needs
+ * root (...)`), elsewhere a skip with the same words; then requireTool for each tool in turn. True when the test
+ * can go on.
+ */
+export function requireRootAndTools(t: TestContext, needsRoot: string, tools: readonly Tool[]): boolean {
+  if (process.getuid?.() !== 0) {
+    if (process.env.CI === 'true') throw new Error(needsRoot);
+    t.skip(needsRoot);
+    return false;
+  }
+  return tools.every(([name, install]) => !!requireTool(t, name, install));
+}

@@ -2,10 +2,12 @@
 // (and with `agent: true`, the node agent running real pods on this machine):
 // extra flags, a data dir that survives the process (so a restart test can start again on it), and stop with
 // SIGTERM or SIGKILL. The data dir is removed only by remove().
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clientFromKubeconfig, type RestClient } from '../../src/client/index.js';
 import { repoRoot } from './tug-server.js';
 
 export interface TugCluster {
@@ -112,4 +114,66 @@ export async function startTugCluster(o: TugClusterOptions = {}): Promise<TugClu
 /** The port of an https://host:port URL. */
 export function portOf(url: string): number {
   return Number(new URL(url).port);
+}
+
+/**
+ * SIGTERM, then the data dir removed; asserts the server exited 0 of itself (the tail of its output in the
+ * message). keepOutput sees all of the output first (to save it for debugging).
+ */
+export async function stopCleanly(server: TugCluster, o: { keepOutput?: (out: string) => void } = {}): Promise<void> {
+  const exit = await server.stop('SIGTERM');
+  const out = server.output();
+  o.keepOutput?.(out);
+  server.remove();
+  assert.deepEqual(exit, { code: 0, signal: null }, out.slice(-3000));
+}
+
+/** A cluster for restart tests: started again on the same data dir and port, with a client that follows it. */
+export interface RestartableCluster {
+  /** The server as last started (throws before the first start). */
+  readonly server: TugCluster;
+  /** A client of that server: a new one after every start, the previous one closed. */
+  readonly api: RestClient;
+  /** Starts the server: the first time on a fresh data dir and a free port, after that on the same ones. */
+  start(): Promise<void>;
+  /** SIGKILL (asserted to be how it ended), pauseMs of nothing, start; resolves with how long it was down. */
+  killAndRestart(pauseMs?: number): Promise<number>;
+  /** Closes the client and, when started, stopCleanly. */
+  stop(): Promise<void>;
+}
+
+export function restartableCluster(o: Omit<TugClusterOptions, 'dataDir' | 'port'>): RestartableCluster {
+  let server: TugCluster | undefined;
+  let api: RestClient | undefined;
+  const start = async () => {
+    server = await startTugCluster({ ...o, ...(server ? { dataDir: server.dataDir, port: portOf(server.url) } : {}) });
+    api?.close();
+    api = clientFromKubeconfig(server.kubeconfig);
+  };
+  const started = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error('the cluster was not started');
+    return x;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get api() {
+      return started(api);
+    },
+    start,
+    async killAndRestart(pauseMs = 0) {
+      const s = started(server);
+      const exit = await s.stop('SIGKILL');
+      assert.equal(exit.signal, 'SIGKILL', s.output());
+      const down = Date.now();
+      if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+      await start();
+      return Date.now() - down;
+    },
+    async stop() {
+      api?.close();
+      if (server) await stopCleanly(server);
+    },
+  };
 }

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../../src/apiserver/index.js';
+import { shellQuote } from '../../src/runtime/process/pty.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import type { Tool } from './require-tool.js';
 
 export interface TugServer {
   kubeconfig: string;
@@ -38,6 +40,11 @@ export async function startTugServer(): Promise<TugServer> {
 export function kubectlPath(version: string): string {
   if (version === '1.32') return '/usr/bin/kubectl';
   return `/usr/lib/google-cloud-sdk/bin/kubectl.${version}`;
+}
+
+/** kubectl VERSION with its install hint, for requireRootAndTools and haveAllTools. */
+export function kubectlTool(version: string): Tool {
+  return [kubectlPath(version), `gcloud components install kubectl (${version})`];
 }
 
 export interface KubectlResult {
@@ -176,4 +183,39 @@ export function kubectlStream(version: string, args: string[], opts: KubectlOpti
       return { stdout, stderr, code };
     },
   };
+}
+
+export interface KubectlTtyOptions {
+  kubeconfig: string;
+  cacheDir: string;
+  /** kubectl's HOME. */
+  home: string;
+  /** Typed once kubectl had time to set its terminal up; EOF follows. */
+  input?: string;
+  /** The terminal's size (80x24 unless told), which kubectl sends on and the pod's pty must take. */
+  cols?: number;
+  rows?: number;
+}
+
+/**
+ * Runs kubectl VERSION args on a terminal of its own: kubectl only asks for a tty when its stdin is one, so it runs
+ * under util-linux `script`. Resolves with the exit code and everything it wrote (one stream, as on a terminal).
+ */
+export function kubectlOnTty(version: string, args: string[], o: KubectlTtyOptions): Promise<{ code: number; out: string }> {
+  const cmd = `stty cols ${o.cols ?? 80} rows ${o.rows ?? 24}; exec ` + shellQuote([kubectlPath(version), '--kubeconfig', o.kubeconfig, '--cache-dir', o.cacheDir, ...args]);
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: o.home, TERM: 'dumb' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, out });
+    });
+    child.stdin.on('error', () => undefined);
+    // Give kubectl time to set its terminal up before typing into it; EOF after that ends script's input.
+    setTimeout(() => child.stdin.end(o.input ?? ''), 1500);
+  });
 }
