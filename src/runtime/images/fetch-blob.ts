@@ -7,11 +7,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat, truncate } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream/promises';
+import { realClock } from '../../util/clock.js';
 import { ImagePullError } from '../types.js';
 import type { RepositoryClient } from './distribution.js';
 import type { Descriptor } from './image-spec.js';
 import type { ContentStore } from './store.js';
-import { sleep } from './transport.js';
 
 async function sizeOf(p: string): Promise<number | undefined> {
   try {
@@ -22,7 +22,7 @@ async function sizeOf(p: string): Promise<number | undefined> {
 }
 
 async function hashFile(p: string, h: Hash): Promise<void> {
-  for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
 }
 
 /**
@@ -35,6 +35,7 @@ async function appendBody(res: IncomingMessage, file: string, append: boolean, o
   const out = createWriteStream(file, { flags: append ? 'a' : 'w', highWaterMark: 1 << 20 });
   const onAbort = () => res.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   let cut: { error: unknown } | undefined;
   try {
     for await (const chunk of res) {
@@ -87,21 +88,20 @@ export class BlobFetcher {
     const partial = this.store.partialPath(d.digest);
     let lastError: unknown;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      if (attempt > 0) await sleep(200 * 2 ** (attempt - 1), signal);
+      if (attempt > 0) await realClock.sleep(200 * 2 ** (attempt - 1), signal);
       let offset = (await sizeOf(partial)) ?? 0;
       if (offset > d.size) {
         await truncate(partial, 0);
         offset = 0;
       }
-      const hash = createHash('sha256');
+      let hash = createHash('sha256');
       if (offset > 0) await hashFile(partial, hash);
       const res = await client.openBlob(d.digest, offset);
       if (res.statusCode === 200 && offset > 0) {
-        // The registry ignored the Range header: start over.
+        // The registry ignored the Range header: this answer is the whole blob, take it from the start.
         await truncate(partial, 0);
         offset = 0;
-        hash.destroy();
-        return this.download(client, d, ev, signal);
+        hash = createHash('sha256');
       }
       if (offset > 0) ev.onResume?.(d.digest, offset);
       ev.onBytes?.(offset);

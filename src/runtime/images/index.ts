@@ -32,7 +32,8 @@ import {
 import { formatReference, parseReference, repoName, type ImageRef } from './reference.js';
 import { ContentStore, toInfo, type ImageRecord, type LayerRecord } from './store.js';
 import { Transport } from './transport.js';
-import { unpackLayer } from './unpack.js';
+import type { UnpackResult } from './unpack.js';
+import { UnpackPool } from './unpack-pool.js';
 
 export { ImagePullError } from '../types.js';
 export { parseReference, formatReference } from './reference.js';
@@ -59,6 +60,8 @@ export interface ImageServiceOptions {
   now?: () => number;
   /** Layer downloads at once (default 4). */
   parallel?: number;
+  /** Threads that unpack layers (default: 1 on two cores, 2 above; 0 unpacks on the calling thread). */
+  unpackWorkers?: number;
 }
 
 export interface ImageServiceExt extends ImageService {
@@ -67,6 +70,13 @@ export interface ImageServiceExt extends ImageService {
 }
 
 const ID = /^(?:sha256:)?([a-f0-9]{12,64})$/;
+
+function deferred<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
 
 async function limitAll<T>(items: T[], n: number, fn: (t: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -83,6 +93,7 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
   const store = new ContentStore(o.root);
   const transport = new Transport({ ...(o.registries?.caFiles ? { caFiles: o.registries.caFiles } : {}) });
   const fetcher = new BlobFetcher(store);
+  const pool = new UnpackPool(o.unpackWorkers);
   const platform = o.platform ?? hostPlatform();
   const insecure = new Set((o.registries?.insecure ?? []).map((h) => h.toLowerCase()));
   const log = o.logger?.child('images');
@@ -110,36 +121,80 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
     return all.find((i) => i.repoTags.includes(tagged));
   };
 
-  /**
-   * Unpacks the image's layers, each as soon as its blob is in (`ready[i]`), side by side: only a layer with
-   * opaque directories waits for the ones below it, for their names.
-   */
-  async function unpackAll(layers: LayerRecord[], ready: Promise<void>[] = [], signal?: AbortSignal): Promise<number[]> {
+  /** Unpacks a layer once per chain ID: a second request (another pull, layers()) shares the first one's work. */
+  function unpackShared(l: LayerRecord, start: () => Promise<UnpackResult>): Promise<number> {
+    let p = unpacking.get(l.chainId);
+    if (!p) {
+      p = start()
+        .then((res) => {
+          if (res.skipped.length) log?.debug('layer entries skipped', { layer: l.digest, skipped: res.skipped.slice(0, 20) });
+          return res.bytes;
+        })
+        .finally(() => unpacking.delete(l.chainId));
+      unpacking.set(l.chainId, p);
+    }
+    return p;
+  }
+
+  /** Unpacks stored layer blobs side by side: only a layer with opaque directories waits for the ones below it. */
+  async function unpackAll(layers: LayerRecord[], signal?: AbortSignal): Promise<number[]> {
     const done: Promise<number>[] = [];
     for (const [i, l] of layers.entries()) {
+      const dest = store.layerPath(l.chainId);
       const lowersReady = Promise.all(done.slice(0, i));
+      const lowerDirs = layers.slice(0, i).map((b) => store.layerPath(b.chainId));
       done.push(
-        (async () => {
-          await ready[i];
-          const dest = store.layerPath(l.chainId);
-          if (existsSync(dest)) return 0;
-          let p = unpacking.get(l.chainId);
-          if (!p) {
-            const lowerDirs = layers.slice(0, i).map((b) => store.layerPath(b.chainId));
-            p = unpackLayer({ file: store.blobPath(l.digest), dest, lowerDirs, lowersReady, diffId: l.diffId, ...(signal ? { signal } : {}) })
-              .then((res) => {
-                if (res.skipped.length) log?.debug('layer entries skipped', { layer: l.digest, skipped: res.skipped.slice(0, 20) });
-                return res.bytes;
-              })
-              .finally(() => unpacking.delete(l.chainId));
-            unpacking.set(l.chainId, p);
-          }
-          return p;
-        })(),
+        existsSync(dest)
+          ? Promise.resolve(0)
+          : unpackShared(l, () => pool.unpack({ file: store.blobPath(l.digest), dest, lowerDirs, lowersReady, diffId: l.diffId, ...(signal ? { signal } : {}) })),
       );
     }
     for (const d of done) d.catch(() => undefined);
     return Promise.all(done);
+  }
+
+  /**
+   * Downloads the layers (`parallel` at once) and unpacks each on the worker pool as soon as its blob is in, so
+   * unpacking lower layers overlaps the downloads of the others. A layer waits for the ones below it only for
+   * its opaque directories. The first failure stops the rest, and the pull settles once nothing runs any more.
+   */
+  async function pullLayers(client: RepositoryClient, layers: LayerRecord[], onBytes: (n: number, layer: string) => void, outer?: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const signal = outer ? AbortSignal.any([outer, stop.signal]) : stop.signal;
+    const unpacked = layers.map(() => deferred<number>());
+    let firstError: { error: unknown } | undefined;
+    const fail = (error: unknown) => {
+      firstError ??= { error };
+      stop.abort(error);
+    };
+    const downloads = limitAll(layers, o.parallel ?? 4, async (l, i) => {
+      if (signal.aborted) return unpacked[i]!.reject(signal.reason);
+      const lowersReady = Promise.all(unpacked.slice(0, i).map((u) => u.promise));
+      const lowerDirs = layers.slice(0, i).map((b) => store.layerPath(b.chainId));
+      const dest = store.layerPath(l.chainId);
+      const fetched = fetcher.ensure(
+        client,
+        l,
+        { onBytes: (n) => onBytes(n, l.digest), onResume: (digest, offset) => log?.info('resuming blob download', { digest, offset }) },
+        signal,
+      );
+      const unpack = existsSync(dest)
+        ? Promise.resolve(0)
+        : unpackShared(l, async () => {
+            await fetched;
+            return pool.unpack({ file: store.blobPath(l.digest), dest, lowerDirs, lowersReady, diffId: l.diffId, signal });
+          });
+      unpack.then(unpacked[i]!.resolve, (err: unknown) => {
+        fail(err);
+        unpacked[i]!.reject(err);
+      });
+      // The download slot is free once the bytes are in; the unpack finishes on its own.
+      await fetched.catch(fail);
+    });
+    for (const u of unpacked) u.promise.catch(() => undefined);
+    await downloads;
+    await Promise.allSettled(unpacked.map((u) => u.promise));
+    if (firstError) throw firstError.error;
   }
 
   async function writeBlob(digest: string, data: Buffer): Promise<void> {
@@ -222,34 +277,7 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
       fetched += n;
       opts.onProgress?.({ fetched, total, layer });
     };
-    // Downloads run side by side; each layer is unpacked as soon as it and the ones below it are in.
-    const ready: Promise<void>[] = [];
-    const gates = m.layers.map(() => {
-      let open!: () => void;
-      let fail!: (e: unknown) => void;
-      ready.push(new Promise<void>((res, rej) => ((open = res), (fail = rej))));
-      return { open, fail };
-    });
-    for (const p of ready) p.catch(() => undefined);
-    const downloads = limitAll(m.layers, o.parallel ?? 4, async (l, i) => {
-      try {
-        await fetcher.ensure(
-          client,
-          l,
-          {
-            onBytes: (n) => report(n, l.digest),
-            onResume: (digest, offset) => log?.info('resuming blob download', { digest, offset }),
-          },
-          opts.signal,
-        );
-        gates[i]!.open();
-      } catch (err) {
-        gates[i]!.fail(err);
-        throw err;
-      }
-    });
-    const unpacked = unpackAll(layers, ready, opts.signal);
-    await Promise.all([downloads, unpacked]);
+    await pullLayers(client, layers, report, opts.signal);
     const rec: ImageRecord = {
       id: m.config.digest,
       manifestDigest: manifest.digest,
@@ -407,6 +435,7 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
 
     close() {
       transport.close();
+      pool.close();
     },
   };
 }

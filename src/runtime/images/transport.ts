@@ -5,6 +5,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { readFileSync } from 'node:fs';
+import { realClock } from '../../util/clock.js';
 
 export interface TransportOptions {
   caFiles?: string[];
@@ -69,7 +70,7 @@ export class Transport {
   async send(method: string, url: string, o: SendOptions = {}): Promise<IncomingMessage> {
     let lastError = '';
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1), o.signal);
+      if (attempt > 0) await realClock.sleep(this.backoffMs * 2 ** (attempt - 1), o.signal);
       try {
         const res = await this.follow(method, new URL(url), o);
         if (!o.noRetry && RETRY_STATUS.has(res.statusCode ?? 0) && attempt < this.attempts - 1) {
@@ -122,20 +123,5 @@ export function readBody(res: IncomingMessage, limit = 8 << 20): Promise<Buffer>
     });
     res.on('end', () => resolve(Buffer.concat(chunks)));
     res.on('error', reject);
-  });
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

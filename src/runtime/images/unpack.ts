@@ -49,17 +49,6 @@ export function safeName(name: string): string {
   return n === '.' ? '' : n;
 }
 
-async function isGzip(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(b, 0, 2, 0);
-    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
-
 async function exists(p: string): Promise<import('node:fs').Stats | undefined> {
   try {
     return await lstat(p);
@@ -223,10 +212,60 @@ class Writer {
   }
 }
 
+/** Unpacks a layer blob from a file in the content store. */
 export async function unpackLayer(o: UnpackOptions): Promise<UnpackResult> {
+  const { file, ...rest } = o;
+  return unpackStream({ ...rest, label: file, source: createReadStream(file, { highWaterMark: 1 << 20 }) });
+}
+
+export interface UnpackStreamOptions extends Omit<UnpackOptions, 'file'> {
+  /** The blob's bytes in order (a file, or a download as it arrives). */
+  source: AsyncIterable<Buffer>;
+  /** Names the layer in error messages. */
+  label: string;
+}
+
+/**
+ * Looks at the first bytes for the gzip magic (media types lie in some archives), then yields everything,
+ * those bytes included. `gzip` is known once the generator has been started and its first chunk taken.
+ */
+function sniffed(source: AsyncIterable<Buffer>): { gzip: Promise<boolean>; chunks: AsyncIterable<Buffer>; close(): Promise<void> } {
+  const it = source[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let n = 0;
+  const gzip = (async () => {
+    while (n < 2) {
+      const r = await it.next();
+      if (r.done) break;
+      head.push(r.value);
+      n += r.value.length;
+    }
+    const b = Buffer.concat(head);
+    return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+  })();
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      await gzip;
+      yield* head;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      // Stopped early (an error downstream): close the source (a file's descriptor, a download's sink).
+      await it.return?.();
+    }
+  }
+  return { gzip, chunks: chunks(), close: async () => void (await it.return?.()) };
+}
+
+/** Unpacks a layer from a byte stream into `dest` (via a temporary directory: a failure leaves nothing). */
+export async function unpackStream(o: UnpackStreamOptions): Promise<UnpackResult> {
   const tmp = `${o.dest}.tmp-${randomBytes(4).toString('hex')}`;
-  await mkdir(tmp, { recursive: true });
+  const src = sniffed(o.source);
   try {
+    await mkdir(tmp, { recursive: true });
     const hash = createHash('sha256');
     const tap = new Transform({
       transform(chunk: Buffer, _enc, cb) {
@@ -236,18 +275,26 @@ export async function unpackLayer(o: UnpackOptions): Promise<UnpackResult> {
     });
     const extract = tar.extract();
     const w = new Writer(tmp, o.keepMarkers ?? false);
-    const gz = await isGzip(o.file);
-    const read = () => createReadStream(o.file, { highWaterMark: 1 << 20 });
+    const gz = await src.gzip;
     // Big buffers: the default 16-64 kB chunks make gunzip and the tar parser the bottleneck on large layers.
-    const source = gz ? pipeline(read(), createGunzip({ chunkSize: 1 << 20 }), tap) : pipeline(read(), tap);
+    const source = gz ? pipeline(src.chunks, createGunzip({ chunkSize: 1 << 20 }), tap) : pipeline(src.chunks, tap);
     tap.pipe(extract as unknown as NodeJS.WritableStream);
     const feeding = source.catch((err: unknown) => {
       extract.destroy(err as Error);
       throw err;
     });
-    for await (const entry of extract) {
-      if (o.signal?.aborted) throw o.signal.reason as Error;
-      await w.entry(entry.header, entry as unknown as Readable);
+    // Awaited below, after the entries: a feed that fails first must not count as unhandled meanwhile.
+    feeding.catch(() => undefined);
+    try {
+      for await (const entry of extract) {
+        if (o.signal?.aborted) throw o.signal.reason as Error;
+        await w.entry(entry.header, entry as unknown as Readable);
+      }
+    } catch (err) {
+      // Stop the feed too, and let it settle, so nothing writes into tmp once it is removed.
+      tap.destroy(err as Error);
+      await feeding.catch(() => undefined);
+      throw err;
     }
     await feeding;
     const diffId = `sha256:${hash.digest('hex')}`;
@@ -267,8 +314,9 @@ export async function unpackLayer(o: UnpackOptions): Promise<UnpackResult> {
     }
     return { diffId, bytes: w.bytes, skipped: w.skipped };
   } catch (err) {
+    await src.close().catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
     if (err instanceof ImagePullError) throw err;
-    throw new ImagePullError(`cannot unpack layer ${o.file}: ${err instanceof Error ? err.message : String(err)}`, 'invalid');
+    throw new ImagePullError(`cannot unpack layer ${o.label}: ${err instanceof Error ? err.message : String(err)}`, 'invalid');
   }
 }
