@@ -17,7 +17,7 @@
 // API write + endpointslice controller; then proxy: informer + nft).
 // Needs root, nft, the CNI plugins and wrk. Prints one JSON object (the server's output goes to stderr on a failure).
 // Only one server with services may hold the service CIDR: do not run it beside test/service-networking.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -161,6 +161,31 @@ const backendScript = [
   "process.on('SIGTERM', () => process.exit(0));",
 ].join('\n');
 
+/**
+ * A reference point, when nginx is installed: the same 3 backends behind nginx (a C reverse proxy with keep-alive
+ * upstreams, as ingress-nginx runs it), measured with the same client in the same run. It shows how much of the
+ * ingress ratio any proxy pays on this machine, against how much is ours.
+ */
+async function startNginx(dir: string, backends: string[], port: number): Promise<ChildProcess | undefined> {
+  if (spawnSync('which', ['nginx']).status !== 0) return undefined;
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    [
+      'worker_processes 1;', `pid ${join(dir, 'nginx.pid')};`, `error_log ${join(dir, 'nginx-error.log')};`, 'daemon off;',
+      'events { worker_connections 4096; }',
+      'http {', '  access_log off;',
+      `  client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/pt; fastcgi_temp_path ${dir}/ft; uwsgi_temp_path ${dir}/ut; scgi_temp_path ${dir}/st;`,
+      `  upstream backends { ${backends.map((b) => `server ${b};`).join(' ')} keepalive 64; }`,
+      `  server { listen 127.0.0.1:${port}; location / { proxy_pass http://backends; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $remote_addr; } }`,
+      '}',
+    ].join('\n'),
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
+  await waitFor('nginx answers', async () => tryConnect('127.0.0.1', port), 5000, 50);
+  return child;
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench network needs root (pod network namespaces, nftables)');
   for (const tool of ['wrk', 'nft']) if (spawnSync('which', [tool]).status !== 0) throw new Error(`${tool} not found: apt-get install ${tool === 'nft' ? 'nftables' : tool}`);
@@ -171,6 +196,7 @@ async function main(): Promise<void> {
   const httpsPort = await freePort();
   let server: TugCluster | undefined;
   let api: RestClient | undefined;
+  let nginx: ChildProcess | undefined;
   try {
     server = await startTugCluster({
       simNodes: 0,
@@ -241,6 +267,9 @@ async function main(): Promise<void> {
     const cips: WrkResult[] = [];
     const cipSpread: WrkResult[] = [];
     const ings: WrkResult[] = [];
+    const ngxs: WrkResult[] = [];
+    const nginxPort = await freePort();
+    nginx = await startNginx(dir, podIPs.map((ip) => `${ip}:8080`), nginxPort);
     for (let r = 0; r < rounds; r++) {
       const one: WrkResult[] = [];
       for (const ip of podIPs) one.push(await wrk(`http://${ip}:8080/`, lua));
@@ -250,6 +279,7 @@ async function main(): Promise<void> {
       cips.push(await wrk(`http://${clusterIP}/`, lua));
       cipSpread.push(await wrk(podIPs.map(() => `http://${clusterIP}/`), lua));
       ings.push(await wrk(`http://127.0.0.1:${httpPort}/`, lua, [`Host: ${HOST}`]));
+      if (nginx) ngxs.push(await wrk(`http://127.0.0.1:${nginxPort}/`, lua, [`Host: ${HOST}`]));
     }
     const d = medianOf(direct);
     const ds = medianOf(spread);
@@ -313,6 +343,8 @@ async function main(): Promise<void> {
           // the same client shape as direct_spread (3 wrk -t1), all to the ClusterIP: the like-for-like ratio
           clusterip_spread: { ...cs, ratio_to_direct_spread: ratioSpread(cs), target: 0.95, ok: ratioSpread(cs) >= 0.95 },
           ingress: { ...ing, ratio_to_direct: ratio(ing), ratio_to_direct_spread: ratioSpread(ing), target: 0.7, ok: ratio(ing) >= 0.7 },
+          // not Tugboat: nginx (1 worker, keep-alive upstreams) before the same backends, for scale
+          ...(ngxs.length ? { nginx_reference: { ...medianOf(ngxs), ratio_to_direct: ratio(medianOf(ngxs)), ratio_to_direct_spread: ratioSpread(medianOf(ngxs)) } } : {}),
           service_change_to_working_rules: {
             changes,
             ...rules,
@@ -333,6 +365,7 @@ async function main(): Promise<void> {
     if (server) console.error(`tug server output (tail):\n${server.output().slice(-3000)}`);
     throw e;
   } finally {
+    nginx?.kill('SIGTERM');
     api?.close();
     if (server) {
       await server.stop('SIGTERM');
