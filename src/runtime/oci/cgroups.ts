@@ -62,12 +62,15 @@ export function cgroupUsage(l: CgroupLayout, path: string): CgroupUsage | undefi
   return { cpuSeconds: cpu / 1e9, memoryWorkingSetBytes: Math.max(0, mem - inactive) };
 }
 
-/** The directories of a cgroup path: one per v1 hierarchy (cpu, memory, ...) or one on v2. */
+/**
+ * The directories of a cgroup path: one per v1 hierarchy (cpu, memory, ...) or one on v2. On a hybrid machine
+ * runc also makes the path in the v2 tree mounted at `unified`: it is listed too, so removal leaves nothing.
+ */
 export function cgroupDirs(l: CgroupLayout, path: string): string[] {
   if (l.version === 2) return [join(l.root, path)];
   const out: string[] = [];
   for (const h of readdirSync(l.root)) {
-    if (h === 'unified' || !existsSync(join(l.root, h, 'cgroup.procs'))) continue;
+    if (!existsSync(join(l.root, h, 'cgroup.procs'))) continue;
     out.push(join(l.root, h, path));
   }
   return out;
