@@ -16,7 +16,7 @@ export interface NodeServicesOptions {
   /** Cluster DNS address (kube-dns Service IP); undefined: no DNS server on this node. */
   dns?: { ip: string; port: number; domain: string; upstreams: string[] };
   /** Ingress listeners; undefined: no ingress controller on this node. */
-  ingress?: { host: string; httpPort: number; httpsPort: number; className: string };
+  ingress?: { host: string; httpPort: number; httpsPort: number; className: string; workers?: number };
   /** nftables table of the proxy (tests give each server its own). */
   proxyTable?: string;
 }
@@ -77,6 +77,7 @@ export async function startNodeServices(ctx: NodeServicesContext, o: NodeService
         http: { host: o.ingress.host, port: o.ingress.httpPort },
         https: { host: o.ingress.host, port: o.ingress.httpsPort },
         className: o.ingress.className,
+        ...(o.ingress.workers !== undefined ? { workers: o.ingress.workers } : {}),
       });
     }
   } catch (e) {
@@ -97,6 +98,7 @@ export function addNodeServiceFlags(cmd: import('commander').Command, flag: (f: 
     .addOption(flag('--no-dns', 'run no cluster DNS server on this node'))
     .addOption(flag('--ingress-http-port <port>', 'port of the built-in ingress for http', root ? '80' : '8080'))
     .addOption(flag('--ingress-https-port <port>', 'port of the built-in ingress for https', root ? '443' : '8443'))
+    .addOption(flag('--ingress-workers <n>', 'data-plane processes of the ingress (0: serve in the server process; default: one per CPU, up to 4)'))
     .addOption(flag('--no-ingress', 'run no ingress controller on this node'));
 }
 
@@ -108,6 +110,7 @@ export interface NodeServiceFlags {
   dns?: boolean;
   ingressHttpPort?: string;
   ingressHttpsPort?: string;
+  ingressWorkers?: string;
   ingress?: boolean;
 }
 
@@ -142,10 +145,17 @@ export function nodeServicesFromFlags(f: NodeServiceFlags, hostUpstreams: () => 
             httpPort: port('--ingress-http-port', f.ingressHttpPort ?? (root ? '80' : '8080')),
             httpsPort: port('--ingress-https-port', f.ingressHttpsPort ?? (root ? '443' : '8443')),
             className: 'tugboat',
+            ...(f.ingressWorkers !== undefined ? { workers: wholeNumber('--ingress-workers', f.ingressWorkers) } : {}),
           },
         }
       : {}),
   };
+}
+
+function wholeNumber(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} ${JSON.stringify(v)} is not a whole number >= 0`);
+  return n;
 }
 
 /** The nameservers of this host's /etc/resolv.conf as host:53 (loopback stub resolvers included). */

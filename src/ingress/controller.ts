@@ -40,6 +40,8 @@ export interface ControllerOptions {
   certs: CertStore;
   nodeIP: string;
   className: string;
+  /** Called after each rebuild (data-plane workers get the new table and certificates from it). */
+  onRebuild?: (routes: RouteTable) => void;
 }
 
 export class IngressControllerState {
@@ -151,6 +153,7 @@ export class IngressControllerState {
     for (const p of this.o.certs.update(served, (ns, name) => this.secrets.get(ns, name))) problem(keyOf(p.ingress as K<Ingress>), p.message);
     this.routes = routes;
     this.report(served, problems);
+    this.o.onRebuild?.(routes);
   }
 
   private report(served: K<Ingress>[], problems: Map<string, Set<string>>): void {

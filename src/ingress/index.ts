@@ -3,7 +3,8 @@
 // endpoints), tls (SNI certificates), controller (informers, events, status), proxy (the data path).
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { createSecureContext } from 'node:tls';
 // The self-signed default certificate reuses the API server's certificate maker rather than a second forge setup.
 import { makeCert } from '../util/certs.js';
@@ -13,6 +14,7 @@ import { ensureIngressClass } from './class.js';
 import { IngressControllerState } from './controller.js';
 import { IngressProxy, type ListenerInfo } from './proxy.js';
 import { CertStore } from './tls.js';
+import { WorkerPool, type ListenerName } from './workers.js';
 
 export { CONTROLLER_NAME, DEFAULT_CLASS_ANNOTATION, LEGACY_CLASS_ANNOTATION, servesIngress } from './class.js';
 export { buildRoutes, matchRoute } from './routes.js';
@@ -29,11 +31,23 @@ export interface IngressOptions {
   https?: { host: string; port: number };
   /** IngressClass name (default "tugboat", created as the default class when missing). */
   className: string;
+  /**
+   * Data-plane worker processes (0: serve in this process). Default: one per CPU up to 4 when there are 2 CPUs
+   * or more.
+   */
+  workers?: number;
+}
+
+function defaultWorkers(): number {
+  const cpus = availableParallelism();
+  return cpus >= 2 ? Math.min(cpus, 4) : 0;
 }
 
 export interface IngressController {
   httpPort?: number;
   httpsPort?: number;
+  /** The data-plane workers, when there are any. */
+  workers?: WorkerPool;
   close(): Promise<void>;
 }
 
@@ -45,23 +59,32 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
   if (o.signal.aborted) stop.abort();
   else o.signal.addEventListener('abort', onAbort, { once: true });
 
-  const servers: (http.Server | http2.Http2SecureServer)[] = [];
+  const servers: (http.Server | http2.Http2SecureServer | net.Server)[] = [];
   const sockets = new Set<Socket>();
+  /** Listeners that hand their connections to workers. */
+  const handoff = new Set<net.Server>();
   let workers: Promise<void> | undefined;
   let proxy: IngressProxy | undefined;
+  let pool: WorkerPool | undefined;
   const close = async () => {
     o.signal.removeEventListener('abort', onAbort);
     stop.abort();
+    // First the workers: a listener that handed sockets over waits, on close, for the workers to close them.
+    const stopping = pool?.close();
     await Promise.all(
       servers.map(
         (s) =>
           new Promise<void>((resolve) => {
             s.close(() => resolve());
             for (const sock of sockets) sock.destroy();
+            // A listener that handed sockets over counts them as its own until the workers report them closed,
+            // which dead workers never do: not listening any more is all we wait for.
+            if (handoff.has(s)) resolve();
           }),
       ),
     );
     proxy?.close();
+    await stopping;
     await workers;
   };
 
@@ -73,38 +96,71 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
     const certs = new CertStore(createSecureContext(fake));
     const informers = o.informers ?? createInformerFactory({ client: o.client, logger: log });
     const recorder = createEventRecorder({ client: o.client, component: 'tugboat-ingress', host: o.nodeName, logger: log });
-    const state = new IngressControllerState({ client: o.client, informers, logger: log, recorder, certs, nodeIP: o.nodeIP, className });
+    const state = new IngressControllerState({ client: o.client, informers, logger: log, recorder, certs, nodeIP: o.nodeIP, className, onRebuild: () => pool?.push() });
     workers = (await state.start(stop.signal)).done;
     proxy = new IngressProxy(() => state.table(), log);
 
     const out: IngressController = { close };
+    const count = o.workers ?? defaultWorkers();
     let httpInfo: ListenerInfo | undefined;
-    const track = (s: http.Server | http2.Http2SecureServer) => {
+    let httpsInfo: ListenerInfo | undefined;
+    const local: Partial<Record<ListenerName, http.Server | http2.Http2SecureServer>> = {};
+    const track = (s: http.Server | http2.Http2SecureServer | net.Server) => {
       s.on('connection', (sock: Socket) => {
         sockets.add(sock);
         sock.once('close', () => sockets.delete(sock));
       });
       servers.push(s);
     };
+    const serveLocal = (sock: Socket, name: ListenerName) => {
+      local[name]?.emit('connection', sock);
+      // Accepted paused (so a handed-over socket is never read here): reading starts once a server owns it.
+      sock.resume();
+    };
+    // With workers, this process listens paused and hands connections over (serving them itself only meanwhile);
+    // without, the HTTP servers listen themselves.
+    const open = async (name: ListenerName, s: http.Server | http2.Http2SecureServer, host: string, port: number): Promise<number> => {
+      local[name] = s;
+      if (count === 0) {
+        track(s);
+        return listen(s, host, port);
+      }
+      const l = net.createServer({ pauseOnConnect: true, noDelay: true }, (sock) => (pool ? pool.dispatch(sock, name) : serveLocal(sock, name)));
+      track(l);
+      handoff.add(l);
+      return listen(l, host, port);
+    };
     if (o.http) {
       const info: ListenerInfo = { scheme: 'http', port: o.http.port };
       httpInfo = info;
       const s = http.createServer(proxy.handler(info));
       s.on('upgrade', proxy.upgradeHandler(info));
-      track(s);
-      info.port = await listen(s, o.http.host, o.http.port);
+      info.port = await open('http', s, o.http.host, o.http.port);
       out.httpPort = info.port;
     }
     if (o.https) {
       const info: ListenerInfo = { scheme: 'https', port: o.https.port };
+      httpsInfo = info;
       const s = http2.createSecureServer({ key: fake.key, cert: fake.cert, allowHTTP1: true, SNICallback: certs.sniCallback }, proxy.handler(info));
       s.on('upgrade', proxy.upgradeHandler(info));
-      track(s);
-      info.port = await listen(s, o.https.host, o.https.port);
+      info.port = await open('https', s, o.https.host, o.https.port);
       out.httpsPort = info.port;
       if (httpInfo) httpInfo.httpsPort = info.port;
     }
-    log.info('ingress serving', { class: className, http: out.httpPort, https: out.httpsPort });
+    if (count > 0) {
+      pool = new WorkerPool({
+        count,
+        log,
+        fake: { key: fake.key, cert: fake.cert },
+        ...(httpInfo ? { http: httpInfo } : {}),
+        ...(httpsInfo ? { https: httpsInfo } : {}),
+        state: () => ({ routes: state.table(), certs: certs.snapshot() }),
+        local: serveLocal,
+      });
+      pool.start();
+      out.workers = pool;
+    }
+    log.info('ingress serving', { class: className, http: out.httpPort, https: out.httpsPort, workers: count });
     return out;
   } catch (e) {
     await close();
@@ -112,7 +168,7 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
   }
 }
 
-function listen(s: http.Server | http2.Http2SecureServer, host: string, port: number): Promise<number> {
+function listen(s: http.Server | http2.Http2SecureServer | net.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     s.once('error', reject);
     s.listen(port, host, () => {

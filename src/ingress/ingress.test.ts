@@ -94,7 +94,9 @@ function get(port: number, host: string, p: string, method = 'GET', body?: strin
   });
 }
 
-describe('ingress controller', () => {
+// Both data paths: in this process, and worker processes that get the connections and the route table over IPC.
+for (const workers of [0, 2])
+describe(`ingress controller (${workers ? `${workers} worker processes` : 'in-process'})`, () => {
   let api: TestApi;
   let ing: IngressController;
   let ca: KeyAndCert;
@@ -149,7 +151,10 @@ describe('ingress controller', () => {
       http: { host: '127.0.0.1', port: 0 },
       https: { host: '127.0.0.1', port: 0 },
       className: 'tugboat',
+      workers,
     });
+    // Until the workers hold the table, connections are served here: wait, so the tests below exercise them.
+    if (workers) await eventually(async () => (ing.workers?.current() === workers ? true : undefined), 'workers serving');
   });
 
   after(async () => {
@@ -345,5 +350,21 @@ describe('ingress controller', () => {
     await eventually(async () => ((await api.client.get(ingresses, NS, 'named-ours')).status as { loadBalancer?: { ingress?: unknown[] } } | undefined)?.loadBalancer?.ingress, 'status of named-ours');
     const other = await api.client.get(ingresses, NS, 'other-class');
     assert.equal((other.status as { loadBalancer?: { ingress?: unknown[] } } | undefined)?.loadBalancer?.ingress, undefined);
+  });
+
+  // Only the worker run has workers to check (registered there alone, not skipped in the other).
+  if (workers > 0) it('hands connections to the workers, and replaces one that dies', async () => {
+    const pool = ing.workers!;
+    const before = pool.handedOver;
+    for (let i = 0; i < 4; i++) assert.equal((await get(ing.httpPort!, 'a.example.test', '/')).status, 200);
+    assert.ok(pool.handedOver >= before + 4, `handed over ${pool.handedOver - before} of 4 connections`);
+    const [victim] = pool.pids();
+    process.kill(victim!, 'SIGKILL');
+    // Connections handed to it in the instant it died die with it, as its open ones do. Once its exit is seen, its
+    // share goes to the other worker or this process until the replacement has the table: no request fails.
+    await eventually(async () => (pool.pids().includes(victim!) ? undefined : true), 'worker exit seen');
+    for (let i = 0; i < 4; i++) assert.equal((await get(ing.httpPort!, 'a.example.test', '/')).status, 200);
+    await eventually(async () => (pool.current() === workers ? true : undefined), 'worker replaced');
+    assert.equal((await get(ing.httpPort!, 'a.example.test', '/')).status, 200);
   });
 });

@@ -71,27 +71,36 @@ export class IngressProxy {
   }
 
   private handle(req: Request, res: Response, l: ListenerInfo): void {
-    const r = this.route(req);
+    // HTTP/1.1 reads the raw header list once (req.headers is built lazily and never touched); HTTP/2 has no raw
+    // list worth the trouble and keeps the header object.
+    const h1 = !('stream' in req);
+    const fwd = h1 ? scanRaw(req as IncomingMessage, l) : undefined;
+    const r = fwd ? matchRoute(this.table(), hostOf(fwd.host), pathOf(req.url)) : this.route(req);
     if (!r) return sendPage(res, 404);
     if (r.sslRedirect && l.scheme === 'http' && l.httpsPort !== undefined) return redirect(req, res, l.httpsPort);
     const t = r.target;
     if (!t) return sendPage(res, 503);
     if (t.endpoints.length === 0) return sendPage(res, 503);
-    const headers = upstreamHeaders(req, l);
+    const headers = fwd ? fwd.headers : upstreamHeaders(req, l);
     // Only a request without a body can be sent again: a streamed body is consumed by the first attempt.
-    const noBody = hasNoBody(req);
+    const noBody = fwd ? fwd.noBody : hasNoBody(req);
     const retry = noBody && IDEMPOTENT.has(req.method ?? '');
     let tried: Set<Endpoint> | undefined;
     let attempt = 0;
+    let up: http.ClientRequest | undefined;
     let responded = false;
+    // The client went away (closed tab, ended stream): stop the upstream request too. One listener for all attempts.
+    res.once('close', () => {
+      if (!res.writableFinished) up?.destroy();
+    });
     const send = (ep: Endpoint): void => {
       attempt++;
-      const up = http.request({ host: ep.host, port: ep.port, method: req.method, path: req.url, headers, agent: this.agent, setHost: false });
-      up.on('response', (upRes) => {
+      const u = http.request({ host: ep.host, port: ep.port, method: req.method, path: req.url, headers, agent: this.agent, setHost: false }, (upRes) => {
         responded = true;
         forwardResponse(upRes, res);
       });
-      up.on('error', (err: NodeJS.ErrnoException) => {
+      up = u;
+      u.on('error', (err: NodeJS.ErrnoException) => {
         if (responded || res.headersSent) {
           res.destroy();
           return;
@@ -108,12 +117,8 @@ export class IngressProxy {
         this.log.info('upstream failed', { endpoint: ep.id, err: err.code ?? err.message });
         sendPage(res, 502);
       });
-      if (noBody) up.end();
-      else req.pipe(up);
-      // The client went away (closed tab, ended stream): stop the upstream request too.
-      res.once('close', () => {
-        if (!res.writableFinished) up.destroy();
-      });
+      if (noBody) u.end();
+      else req.pipe(u);
     };
     send(pickEndpoint(t)!);
   }
@@ -202,6 +207,52 @@ function upstreamHeaders(req: Request, l: ListenerInfo): Record<string, string |
   return out;
 }
 
+interface Forward {
+  /** The Host header as sent ("" when missing). */
+  host: string;
+  /** Raw [name, value, name, value...] list for the upstream request. */
+  headers: string[];
+  noBody: boolean;
+}
+
+/**
+ * HTTP/1.1: one pass over req.rawHeaders gives the upstream header list (end-to-end headers as the client spelled
+ * them, repeated ones kept apart), the Host and whether a body follows.
+ */
+function scanRaw(req: IncomingMessage, l: ListenerInfo): Forward {
+  const raw = req.rawHeaders;
+  const out: string[] = [];
+  let host = '';
+  let listed: Set<string> | undefined;
+  let body = false;
+  let te = false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!.toLowerCase();
+    const v = raw[i + 1]!;
+    if (HOP_BY_HOP.has(k) || OURS.has(k)) {
+      if (k === 'host') host ||= v;
+      else if (k === 'connection') {
+        // Headers the client listed in Connection are hop-by-hop too.
+        listed ??= new Set();
+        for (const n of v.toLowerCase().split(',')) listed.add(n.trim());
+      } else if (k === 'transfer-encoding') body = true;
+      else if (k === 'te' && v.trim().toLowerCase() === 'trailers') te = true;
+      continue;
+    }
+    if (k === 'content-length' && v !== '0') body = true;
+    out.push(raw[i]!, v);
+  }
+  if (listed) {
+    // Rare: filter afterwards so the common case pays nothing.
+    for (let i = out.length - 2; i >= 0; i -= 2) if (listed.has(out[i]!.toLowerCase())) out.splice(i, 2);
+  }
+  const ip = clientIP(req);
+  out.push('Host', host, 'X-Forwarded-For', ip, 'X-Real-IP', ip, 'X-Forwarded-Proto', l.scheme, 'X-Forwarded-Host', host, 'X-Forwarded-Port', String(l.port));
+  // gRPC-like uses need TE: trailers, the one TE value that may be forwarded.
+  if (te) out.push('TE', 'trailers');
+  return { host, headers: out, noBody: !body };
+}
+
 function clientIP(req: Request): string {
   const a = req.socket?.remoteAddress ?? '';
   return a.startsWith('::ffff:') ? a.slice(7) : a;
@@ -217,22 +268,35 @@ function forwardResponse(upRes: IncomingMessage, res: Response): void {
     upRes.resume();
     return;
   }
-  const h: IncomingHttpHeaders = upRes.headers;
-  const out: Record<string, string | string[]> = {};
-  for (const k in h) {
-    if (HOP_BY_HOP.has(k)) continue;
-    const v = h[k];
-    if (v !== undefined) out[k] = v;
-  }
-  const h2 = 'stream' in res;
-  if (h2) (res as Http2ServerResponse).writeHead(upRes.statusCode ?? 502, out);
-  else (res as ServerResponse).writeHead(upRes.statusCode ?? 502, upRes.statusMessage, out);
-  // Server-sent events' headers must reach the client before the first event does (HTTP/2's writeHead sends them
-  // at once already).
-  const ct = h['content-type'];
-  if (!h2 && ct !== undefined && ct.startsWith('text/event-stream')) (res as ServerResponse).flushHeaders();
-  upRes.pipe(res as NodeJS.WritableStream);
   upRes.on('error', () => res.destroy());
+  if ('stream' in res) {
+    const h: IncomingHttpHeaders = upRes.headers;
+    const out: Record<string, string | string[]> = {};
+    for (const k in h) {
+      if (HOP_BY_HOP.has(k)) continue;
+      const v = h[k];
+      if (v !== undefined) out[k] = v;
+    }
+    // HTTP/2's writeHead sends the headers at once, so server-sent events need nothing more.
+    res.writeHead(upRes.statusCode ?? 502, out);
+    upRes.pipe(res);
+    return;
+  }
+  // HTTP/1.1: the raw list as the backend spelled it, less the hop-by-hop headers.
+  const raw = upRes.rawHeaders;
+  const out: string[] = [];
+  let sse = false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(k)) continue;
+    const v = raw[i + 1]!;
+    if (k === 'content-type' && v.startsWith('text/event-stream')) sse = true;
+    out.push(raw[i]!, v);
+  }
+  res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, out);
+  // Server-sent events' headers must reach the client before the first event does.
+  if (sse) res.flushHeaders();
+  upRes.pipe(res);
 }
 
 function sendPage(res: Response, status: number): void {

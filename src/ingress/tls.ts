@@ -12,12 +12,34 @@ export interface CertProblem {
   message: string;
 }
 
+/** PEM material of one Secret, and its resourceVersion (contexts are rebuilt only when it changes). */
+export interface CertPem {
+  rv: string;
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** The host map with the PEM material instead of contexts: what data-plane workers receive over IPC. */
+export interface CertSnapshot {
+  /** host or wildcard suffix to "namespace/secret". */
+  exact: [string, string][];
+  wildcards: [string, string][];
+  catchAll?: string;
+  pems: [string, CertPem][];
+}
+
+interface Cached extends CertPem {
+  ctx: SecureContext;
+}
+
 export class CertStore {
   private exact = new Map<string, SecureContext>();
   private wildcards = new Map<string, SecureContext>();
   /** From a spec.tls entry without hosts: every name not otherwise covered. */
   private catchAll: SecureContext | undefined;
-  private contexts = new Map<string, { rv: string; ctx: SecureContext }>();
+  private contexts = new Map<string, Cached>();
+  /** The same maps by Secret key, for snapshot(). */
+  private keys: { exact: Map<string, string>; wildcards: Map<string, string>; catchAll?: string } = { exact: new Map(), wildcards: new Map() };
 
   constructor(readonly defaultContext: SecureContext) {}
 
@@ -30,6 +52,7 @@ export class CertStore {
     const exact = new Map<string, SecureContext>();
     const wildcards = new Map<string, SecureContext>();
     let catchAll: SecureContext | undefined;
+    const keys: CertStore['keys'] = { exact: new Map(), wildcards: new Map() };
     const used = new Set<string>();
     for (const ing of [...ingresses].sort(byAge)) {
       const ns = ing.metadata?.namespace ?? 'default';
@@ -40,12 +63,21 @@ export class CertStore {
         if (!ctx) continue;
         used.add(key);
         const hosts = t.hosts ?? [];
-        if (hosts.length === 0) catchAll ??= ctx;
+        if (hosts.length === 0 && !catchAll) {
+          catchAll = ctx;
+          keys.catchAll = key;
+        }
         for (const raw of hosts) {
           const h = raw.toLowerCase();
           if (h.startsWith('*.')) {
-            if (!wildcards.has(h.slice(2))) wildcards.set(h.slice(2), ctx);
-          } else if (!exact.has(h)) exact.set(h, ctx);
+            if (!wildcards.has(h.slice(2))) {
+              wildcards.set(h.slice(2), ctx);
+              keys.wildcards.set(h.slice(2), key);
+            }
+          } else if (!exact.has(h)) {
+            exact.set(h, ctx);
+            keys.exact.set(h, key);
+          }
         }
       }
     }
@@ -53,7 +85,47 @@ export class CertStore {
     this.exact = exact;
     this.wildcards = wildcards;
     this.catchAll = catchAll;
+    this.keys = keys;
     return problems;
+  }
+
+  /** The current host map with PEM material, structured-clone safe. */
+  snapshot(): CertSnapshot {
+    const pems: [string, CertPem][] = [];
+    for (const [k, c] of this.contexts) pems.push([k, { rv: c.rv, cert: c.cert, key: c.key }]);
+    const out: CertSnapshot = { exact: [...this.keys.exact], wildcards: [...this.keys.wildcards], pems };
+    if (this.keys.catchAll !== undefined) out.catchAll = this.keys.catchAll;
+    return out;
+  }
+
+  /** Takes over a snapshot made by another process's store, reusing contexts whose Secret did not change. */
+  load(snap: CertSnapshot): void {
+    const contexts = new Map<string, Cached>();
+    for (const [k, p] of snap.pems) {
+      const old = this.contexts.get(k);
+      if (old && old.rv === p.rv) contexts.set(k, old);
+      else {
+        try {
+          contexts.set(k, { ...p, ctx: createSecureContext({ cert: p.cert, key: p.key }) });
+        } catch {
+          // The primary built it already: a failure here cannot happen short of memory; the name falls back.
+        }
+      }
+    }
+    const ctx = (k: string | undefined) => (k === undefined ? undefined : contexts.get(k)?.ctx);
+    const fill = (pairs: [string, string][]) => {
+      const m = new Map<string, SecureContext>();
+      for (const [h, k] of pairs) {
+        const c = ctx(k);
+        if (c) m.set(h, c);
+      }
+      return m;
+    };
+    this.contexts = contexts;
+    this.exact = fill(snap.exact);
+    this.wildcards = fill(snap.wildcards);
+    this.catchAll = ctx(snap.catchAll);
+    this.keys = { exact: new Map(snap.exact), wildcards: new Map(snap.wildcards), ...(snap.catchAll !== undefined ? { catchAll: snap.catchAll } : {}) };
   }
 
   /** The context for an SNI name (lower-cased by the caller or here). */
@@ -86,8 +158,9 @@ export class CertStore {
       return undefined;
     }
     try {
-      const ctx = createSecureContext({ cert: Buffer.from(cert, 'base64'), key: Buffer.from(keyPem, 'base64') });
-      this.contexts.set(key, { rv, ctx });
+      const pem = { rv, cert: Buffer.from(cert, 'base64'), key: Buffer.from(keyPem, 'base64') };
+      const ctx = createSecureContext({ cert: pem.cert, key: pem.key });
+      this.contexts.set(key, { ...pem, ctx });
       return ctx;
     } catch (e) {
       problem(`secret "${key}" does not hold a usable certificate and key: ${e instanceof Error ? e.message : String(e)}`);
