@@ -114,12 +114,8 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
   }
   let services: NodeServices | undefined;
   if (o.services) {
-    try {
-      services = await startNodeServices({ client: o.client, logger: o.logger, signal: o.signal, nodeName: o.nodeName, nodeIP, podNetwork: network.mode === 'cni' }, o.services);
-    } catch (e) {
-      o.logger.warn('node network services could not start', { err: e });
-      process.stderr.write(`tug: warning: ${e instanceof Error ? e.message : String(e)} (pods run; services, DNS or ingress do not)\n`);
-    }
+    services = await startNodeServices({ client: o.client, logger: o.logger, signal: o.signal, nodeName: o.nodeName, nodeIP, podNetwork: network.mode === 'cni' }, o.services);
+    for (const w of services.warnings) process.stderr.write(`tug: warning: ${w}\n`);
   }
   return {
     agent,

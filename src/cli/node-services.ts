@@ -22,6 +22,8 @@ export interface NodeServicesOptions {
 }
 
 export interface NodeServices {
+  /** One line per service that could not start (the others run). */
+  warnings: string[];
   proxy?: Proxy;
   dns?: DnsServer;
   ingress?: IngressController;
@@ -38,8 +40,14 @@ export interface NodeServicesContext {
   podNetwork: boolean;
 }
 
+/**
+ * Starts each service on its own: one that cannot start (say DNS, when another server on this machine holds
+ * 10.43.0.10:53) is reported in `warnings` and the others run. The proxy's nftables table is named after the node,
+ * so a server and an agent on one machine never flush each other's rules.
+ */
 export async function startNodeServices(ctx: NodeServicesContext, o: NodeServicesOptions): Promise<NodeServices> {
   const out: NodeServices = {
+    warnings: [],
     async stop() {
       await out.ingress?.close().catch((e: Error) => ctx.logger.warn('ingress stop failed', { err: e }));
       await out.dns?.close().catch((e: Error) => ctx.logger.warn('dns stop failed', { err: e }));
@@ -47,44 +55,55 @@ export async function startNodeServices(ctx: NodeServicesContext, o: NodeService
     },
   };
   const base = { client: ctx.client, logger: ctx.logger, signal: ctx.signal };
-  try {
-    if (o.proxyMode !== 'none') {
+  const attempt = async (what: string, off: string, start: () => Promise<void>) => {
+    try {
+      await start();
+    } catch (e) {
+      ctx.logger.warn(`${what} could not start`, { err: e });
+      out.warnings.push(`the ${what} could not start: ${e instanceof Error ? e.message : String(e)} (${off} runs without it)`);
+    }
+  };
+  const proxyMode = o.proxyMode;
+  if (proxyMode !== 'none') {
+    await attempt('service proxy', '--proxy-mode none', async () => {
       out.proxy = await startProxy({
         ...base,
         nodeName: ctx.nodeName,
         nodeIPs: [ctx.nodeIP],
-        mode: ctx.podNetwork ? o.proxyMode : 'userspace',
+        mode: ctx.podNetwork ? proxyMode : 'userspace',
         serviceCidr: DEFAULT_SERVICE_CIDR,
         clusterCidr: DEFAULT_CLUSTER_CIDR,
-        ...(o.proxyTable ? { table: o.proxyTable } : {}),
+        table: o.proxyTable ?? proxyTableFor(ctx.nodeName),
       });
-    }
-    // The DNS address lives in the service CIDR, which is only claimed on this host with a pod network.
-    if (o.dns && ctx.podNetwork) {
-      out.dns = await startDns({
-        ...base,
-        listen: [{ host: o.dns.ip, port: o.dns.port }],
-        clusterDomain: o.dns.domain,
-        upstreams: o.dns.upstreams,
-        serviceIP: o.dns.ip,
-      });
-    }
-    if (o.ingress) {
+    });
+  }
+  // The DNS address lives in the service CIDR, which is only claimed on this host with a pod network.
+  if (o.dns && ctx.podNetwork) {
+    const dns = o.dns;
+    await attempt('cluster DNS', '--no-dns', async () => {
+      out.dns = await startDns({ ...base, listen: [{ host: dns.ip, port: dns.port }], clusterDomain: dns.domain, upstreams: dns.upstreams, serviceIP: dns.ip });
+    });
+  }
+  if (o.ingress) {
+    const ing = o.ingress;
+    await attempt('ingress controller', '--no-ingress', async () => {
       out.ingress = await startIngress({
         ...base,
         nodeName: ctx.nodeName,
         nodeIP: ctx.nodeIP,
-        http: { host: o.ingress.host, port: o.ingress.httpPort },
-        https: { host: o.ingress.host, port: o.ingress.httpsPort },
-        className: o.ingress.className,
-        ...(o.ingress.workers !== undefined ? { workers: o.ingress.workers } : {}),
+        http: { host: ing.host, port: ing.httpPort },
+        https: { host: ing.host, port: ing.httpsPort },
+        className: ing.className,
+        ...(ing.workers !== undefined ? { workers: ing.workers } : {}),
       });
-    }
-  } catch (e) {
-    await out.stop();
-    throw e;
+    });
   }
   return out;
+}
+
+/** `tugboat-proxy-<node>`, in the characters nft takes in a table name. */
+export function proxyTableFor(nodeName: string): string {
+  return `tugboat-proxy-${nodeName.toLowerCase().replace(/[^a-z0-9_-]/g, '_')}`.slice(0, 64);
 }
 
 /** The flags both `tug server` and `tug agent` take for the node services. */
