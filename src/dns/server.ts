@@ -114,7 +114,10 @@ export interface Listener {
 /** Binds UDP and TCP on host:port (port 0: one free port for both). */
 export async function listen(h: Handler, host: string, port: number): Promise<Listener> {
   for (let attempt = 0; ; attempt++) {
-    const udp = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+    // A large receive buffer (the kernel caps it at net.core.rmem_max): this socket shares the server's event
+    // loop, and with the default ~200 KB a pause of a few hundred ms under a burst of lookups drops queries, which
+    // a pod's resolver only retries after 5 s.
+    const udp = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
       udp.bind(port, host, () => resolve());
