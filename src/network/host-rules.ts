@@ -4,7 +4,9 @@
 //   - a local route for the service CIDR (service addresses are answered on this host by the proxy),
 //   - an nftables forward chain (table inet tugboat) dropping forwarded traffic to anything but those ranges:
 //     the CNI bridge plugin turns ip_forward on, and this chain is in place before it runs.
-// Each claim records whether we made it, so cleanup removes only what it added.
+// Several pod networks share these claims (a server and an agent on one machine, parallel tests): the routes stay
+// while any network's guard chain is left, and the last release removes the routes Tugboat added (marker files
+// under /run/tugboat say which), never ones that were there before.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -12,6 +14,9 @@ import { mustRun, runTool } from './exec.js';
 
 /** Machine-wide: ip_forward as it was before the first Tugboat pod network claimed its addresses. */
 const FORWARD_STATE = '/run/tugboat/ip_forward.before';
+/** Machine-wide: present while a route of that kind exists because a Tugboat claim added it. */
+const ADDED_BLACKHOLE = '/run/tugboat/added-blackhole';
+const ADDED_SERVICE_ROUTE = '/run/tugboat/added-service-route';
 
 export const NFT_TABLE = 'tugboat';
 
@@ -42,8 +47,8 @@ export async function claimAddresses(opts: ClaimOptions): Promise<Claim> {
   // machine had, the last release restores it. A claim's own reading is wrong when another network's bridge
   // plugin already turned forwarding on.
   const tableExists = (await runTool('nft', ['list', 'table', 'inet', NFT_TABLE])).code === 0;
+  await mkdir(dirname(FORWARD_STATE), { recursive: true }).catch(() => undefined);
   if (!tableExists || !existsSync(FORWARD_STATE)) {
-    await mkdir(dirname(FORWARD_STATE), { recursive: true }).catch(() => undefined);
     await writeFile(FORWARD_STATE, forwardBefore).catch(() => undefined);
   }
   await mustRun('nft', ['-f', '-'], {
@@ -59,28 +64,35 @@ export async function claimAddresses(opts: ClaimOptions): Promise<Claim> {
   let addedBlackhole = false;
   if (!(await routeExists(['exact', opts.clusterCidr]))) {
     await mustRun('ip', ['route', 'add', 'blackhole', opts.clusterCidr]);
+    await writeFile(ADDED_BLACKHOLE, opts.clusterCidr).catch(() => undefined);
     addedBlackhole = true;
   }
   let addedServiceRoute = false;
   if (!(await routeExists(['table', 'local', 'exact', opts.serviceCidr]))) {
     await mustRun('ip', ['route', 'add', 'local', opts.serviceCidr, 'dev', 'lo', 'table', 'local']);
+    await writeFile(ADDED_SERVICE_ROUTE, opts.serviceCidr).catch(() => undefined);
     addedServiceRoute = true;
   }
   return { opts, addedBlackhole, addedServiceRoute, chain, forwardBefore };
 }
 
-/** Undoes a claim: routes we added, our chain, the table once empty, ip_forward when no guard remains. */
+/**
+ * Undoes a claim: its chain, and once no other network's chain is left, the routes Tugboat added, the table and
+ * ip_forward. While another network still runs, the routes stay: without them its pod and service traffic would
+ * go out the default route.
+ */
 export async function releaseAddresses(c: Claim): Promise<void> {
-  if (c.addedBlackhole) await runTool('ip', ['route', 'del', 'blackhole', c.opts.clusterCidr]);
-  if (c.addedServiceRoute) await runTool('ip', ['route', 'del', 'local', c.opts.serviceCidr, 'dev', 'lo', 'table', 'local']);
   await runTool('nft', ['delete', 'chain', 'inet', NFT_TABLE, c.chain]);
   const left = await runTool('nft', ['list', 'table', 'inet', NFT_TABLE]);
   const chainsLeft = left.code === 0 && /\bchain\b/.test(left.stdout);
-  if (left.code === 0 && !chainsLeft) await runTool('nft', ['delete', 'table', 'inet', NFT_TABLE]);
+  if (chainsLeft) return;
+  if (c.addedBlackhole || existsSync(ADDED_BLACKHOLE)) await runTool('ip', ['route', 'del', 'blackhole', c.opts.clusterCidr]);
+  if (c.addedServiceRoute || existsSync(ADDED_SERVICE_ROUTE)) await runTool('ip', ['route', 'del', 'local', c.opts.serviceCidr, 'dev', 'lo', 'table', 'local']);
+  await rm(ADDED_BLACKHOLE, { force: true }).catch(() => undefined);
+  await rm(ADDED_SERVICE_ROUTE, { force: true }).catch(() => undefined);
+  if (left.code === 0) await runTool('nft', ['delete', 'table', 'inet', NFT_TABLE]);
   // ip_forward goes back to what the machine had before the first claim once no guard remains to cover it.
-  if (!chainsLeft) {
-    const before = (await readFile(FORWARD_STATE, 'utf8').catch(() => c.forwardBefore)).trim();
-    if (before === '0') await writeFile('/proc/sys/net/ipv4/ip_forward', '0').catch(() => undefined);
-    await rm(FORWARD_STATE, { force: true }).catch(() => undefined);
-  }
+  const before = (await readFile(FORWARD_STATE, 'utf8').catch(() => c.forwardBefore)).trim();
+  if (before === '0') await writeFile('/proc/sys/net/ipv4/ip_forward', '0').catch(() => undefined);
+  await rm(FORWARD_STATE, { force: true }).catch(() => undefined);
 }
