@@ -1,6 +1,7 @@
 // Manifests for the real-pod suite (test/kubectl-pods.test.ts): every container is a `node -e` script run by
 // this machine's node binary (the process runtime runs host programs), so no image is needed.
-import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsName } from '../../src/network/index.js';
@@ -213,4 +214,16 @@ export async function stopAgentCluster(
   const out = server.output();
   server.remove();
   return { end, left, out };
+}
+
+/**
+ * Stops the server and asserts it went cleanly: exit code 0, nothing left behind by it, and no network namespace
+ * of the given pods.
+ */
+export async function stopAgentClusterCleanly(server: TugCluster, bridge: string, podUids: Iterable<string>): Promise<void> {
+  const { end, left, out } = await stopAgentCluster(server, bridge);
+  assert.deepEqual(left, [], `left behind by the server:\n${out.slice(-3000)}`);
+  assert.deepEqual(end, { code: 0, signal: null }, out.slice(-3000));
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  for (const uid of podUids) assert.ok(!netns.includes(netnsName(uid)), `netns of pod ${uid} left behind`);
 }

@@ -4,6 +4,7 @@
 import type { KubeObject } from '../../api/object.js';
 import { keyOf, type Informer, type InformerHandlers, type WorkQueue } from '../../client/types.js';
 import { controllerRefOf } from './controller-ref.js';
+import { jsonEqual } from './objects.js';
 import { isPodReady } from './pod-util.js';
 import type { Pod } from './types.js';
 
@@ -17,6 +18,21 @@ export function ownKeyHandlers<T extends KubeObject>(queue: WorkQueue, onDelete?
       onDelete?.(o);
       add(o);
     },
+  };
+}
+
+/**
+ * Handlers for objects that select pods by label (services, budgets): a pod's change enqueues what selects it now
+ * and, when its labels changed, what selected it before.
+ */
+export function podSelectorHandlers(enqueueFor: (p: Pod) => void): Required<InformerHandlers<Pod>> {
+  return {
+    add: enqueueFor,
+    update: (o, n) => {
+      enqueueFor(n);
+      if (!jsonEqual(o.metadata?.labels, n.metadata?.labels)) enqueueFor(o);
+    },
+    delete: enqueueFor,
   };
 }
 

@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/object.js';
 import { createWorkQueue, runWorkers } from '../../client/workqueue.js';
 import { keyOf, splitKey, type Informer, type ResourceRef, type WorkQueue } from '../../client/types.js';
 import { controllerRefOf } from '../common/controller-ref.js';
+import { podSelectorHandlers } from '../common/owners.js';
 import { jsonEqual } from '../common/objects.js';
 import type { Pod } from '../common/types.js';
 import type { ControllerEnv } from '../common/run.js';
@@ -47,14 +48,7 @@ export class DisruptionController {
     };
     const enqueue = (o: KubeObject) => this.queue.add(keyOf(o));
     this.pdbs.addHandlers({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
-    this.pods.addHandlers({
-      add: (p) => this.enqueueFor(p),
-      update: (o, n) => {
-        this.enqueueFor(n);
-        if (!jsonEqual(o.metadata?.labels, n.metadata?.labels)) this.enqueueFor(o);
-      },
-      delete: (p) => this.enqueueFor(p),
-    });
+    this.pods.addHandlers(podSelectorHandlers((p) => this.enqueueFor(p)));
     // A controller's scale changes expectedPods for percentage budgets: look at every budget of its namespace.
     for (const inf of Object.values(this.controllers)) {
       const all = (o: KubeObject) => {

@@ -8,6 +8,7 @@ import { createWorkQueue, runWorkers } from '../../client/workqueue.js';
 import { keyOf, splitKey, type Informer, type ResourceRef, type WorkQueue } from '../../client/types.js';
 import { jsonEqual } from '../common/objects.js';
 import { matchesMapSelector } from '../common/pod-util.js';
+import { podSelectorHandlers } from '../common/owners.js';
 import type { ControllerEnv } from '../common/run.js';
 import { desiredEndpoints } from './legacy-endpoints.js';
 import { planSlices, type SlicePlan } from './plan.js';
@@ -58,14 +59,7 @@ export class EndpointSliceController {
     });
     const enqueue = (o: KubeObject) => this.queue.add(keyOf(o));
     this.services.addHandlers({ add: enqueue, update: (_o, n) => enqueue(n), delete: enqueue });
-    this.pods.addHandlers({
-      add: (p) => this.enqueueFor(p),
-      update: (o, n) => {
-        this.enqueueFor(n);
-        if (!jsonEqual(o.metadata?.labels, n.metadata?.labels)) this.enqueueFor(o);
-      },
-      delete: (p) => this.enqueueFor(p),
-    });
+    this.pods.addHandlers(podSelectorHandlers((p) => this.enqueueFor(p)));
     const bySlice = (s: EndpointSlice) => {
       const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
       if (name) this.queue.add(`${s.metadata?.namespace ?? ''}/${name}`);

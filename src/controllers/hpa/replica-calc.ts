@@ -149,6 +149,19 @@ function latestTs(metrics: PodMetrics): number {
   return t;
 }
 
+/**
+ * The first steps both resource calculations share: the pods grouped (ignored, unready, missing metrics), and the
+ * metrics of the pods that count. Throws with Kubernetes' messages when there are no pods or no usable metrics.
+ */
+function countedMetrics(args: { pods: Pod[]; metrics: PodMetrics; resource: string; opts: CalcOptions }): { metrics: PodMetrics; tsMs: number; g: Grouped } {
+  if (args.pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
+  const metrics = new Map(args.metrics);
+  const g = groupPods(args.pods, metrics, args.resource, args.opts);
+  for (const n of [...g.ignored, ...g.unready]) metrics.delete(n);
+  if (metrics.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  return { metrics, tsMs: latestTs(args.metrics), g };
+}
+
 /** GetResourceReplicas: a Utilization target (percent of requests). Throws with Kubernetes' messages. */
 export function resourceReplicas(args: {
   currentReplicas: number;
@@ -159,14 +172,9 @@ export function resourceReplicas(args: {
   metrics: PodMetrics;
   opts: CalcOptions;
 }): Proposal {
-  const { pods, resource, opts } = args;
-  const metrics = new Map(args.metrics);
-  const tsMs = latestTs(args.metrics);
-  if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-  const g = groupPods(pods, metrics, resource, opts);
-  for (const n of [...g.ignored, ...g.unready]) metrics.delete(n);
-  if (metrics.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
-  const requests = podRequests(pods, resource, args.container);
+  const { pods, opts } = args;
+  const { metrics, tsMs, g } = countedMetrics(args);
+  const requests = podRequests(pods, args.resource, args.container);
   const first = utilizationRatio(metrics, requests, args.targetUtilization);
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
   const result = (replicas: number): Proposal => ({ replicas, utilization: first.utilization, rawAverage: first.rawAverage, tsMs });
@@ -197,13 +205,8 @@ export function rawResourceReplicas(args: {
   metrics: PodMetrics;
   opts: CalcOptions;
 }): Proposal {
-  const { pods, resource, opts } = args;
-  const metrics = new Map(args.metrics);
-  const tsMs = latestTs(args.metrics);
-  if (pods.length === 0) throw new Error('no pods returned by selector while calculating replica count');
-  const g = groupPods(pods, metrics, resource, opts);
-  for (const n of [...g.ignored, ...g.unready]) metrics.delete(n);
-  if (metrics.size === 0) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  const { pods, opts } = args;
+  const { metrics, tsMs, g } = countedMetrics(args);
   const first = usageRatio(metrics, args.targetAverage);
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
   const result = (replicas: number): Proposal => ({ replicas, rawAverage: first.average, tsMs });
