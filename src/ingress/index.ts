@@ -12,6 +12,7 @@ import { createEventRecorder, createInformerFactory, type Client, type InformerF
 import type { Logger } from '../util/logger.js';
 import { ensureIngressClass } from './class.js';
 import { IngressControllerState } from './controller.js';
+import { Http1FastPath } from './fast-path.js';
 import { IngressProxy, type ListenerInfo } from './proxy.js';
 import { CertStore } from './tls.js';
 import { WorkerPool, type ListenerName } from './workers.js';
@@ -36,6 +37,8 @@ export interface IngressOptions {
    * or more.
    */
   workers?: number;
+  /** Plain HTTP/1.1 on raw sockets (fast-path.ts); false: everything through Node's http module. Default true. */
+  rawHttp?: boolean;
 }
 
 function defaultWorkers(): number {
@@ -65,6 +68,7 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
   const handoff = new Set<net.Server>();
   let workers: Promise<void> | undefined;
   let proxy: IngressProxy | undefined;
+  let fast: Http1FastPath | undefined;
   let pool: WorkerPool | undefined;
   const close = async () => {
     o.signal.removeEventListener('abort', onAbort);
@@ -84,6 +88,7 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
       ),
     );
     proxy?.close();
+    fast?.close();
     await stopping;
     await workers;
   };
@@ -113,6 +118,7 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
       servers.push(s);
     };
     const serveLocal = (sock: Socket, name: ListenerName) => {
+      if (name === 'http' && fast) return fast.serve(sock);
       local[name]?.emit('connection', sock);
       // Accepted paused (so a handed-over socket is never read here): reading starts once a server owns it.
       sock.resume();
@@ -122,6 +128,12 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
     const open = async (name: ListenerName, s: http.Server | http2.Http2SecureServer, host: string, port: number): Promise<number> => {
       local[name] = s;
       if (count === 0) {
+        if (name === 'http' && fast) {
+          const raw = fast;
+          const l = net.createServer({ noDelay: true }, (sock) => raw.serve(sock));
+          track(l);
+          return listen(l, host, port);
+        }
         track(s);
         return listen(s, host, port);
       }
@@ -135,6 +147,7 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
       httpInfo = info;
       const s = http.createServer(proxy.handler(info));
       s.on('upgrade', proxy.upgradeHandler(info));
+      if (o.rawHttp !== false) fast = new Http1FastPath({ table: () => state.table(), listener: info, fallback: (sock) => s.emit('connection', sock), log });
       info.port = await open('http', s, o.http.host, o.http.port);
       out.httpPort = info.port;
     }
@@ -152,6 +165,7 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
         count,
         log,
         fake: { key: fake.key, cert: fake.cert },
+        rawHttp: o.rawHttp !== false,
         ...(httpInfo ? { http: httpInfo } : {}),
         ...(httpsInfo ? { https: httpsInfo } : {}),
         state: () => ({ routes: state.table(), certs: certs.snapshot() }),

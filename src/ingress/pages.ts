@@ -24,3 +24,19 @@ export function rawErrorResponse(status: number): string {
   const reason = (TITLES[status] ?? String(status)).replace(/^\d+ /, '');
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString()}`;
 }
+
+const rawCache = new Map<string, Buffer>();
+
+/** The page as a whole raw HTTP/1.1 response for the raw data path: keep-alive unless closing. */
+export function rawPage(status: number, close: boolean): Buffer {
+  const key = `${status}${close ? 'c' : 'k'}`;
+  let b = rawCache.get(key);
+  if (!b) {
+    const body = errorPage(status);
+    const reason = (TITLES[status] ?? String(status)).replace(/^\d+ /, '');
+    const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+    b = Buffer.concat([Buffer.from(head, 'latin1'), body]);
+    rawCache.set(key, b);
+  }
+  return b;
+}

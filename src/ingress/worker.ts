@@ -7,6 +7,7 @@ import http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
 import type { ListenerInfo } from './proxy.js';
+import { Http1FastPath } from './fast-path.js';
 import { IngressProxy } from './proxy.js';
 import { buildRoutes, type RouteTable } from './routes.js';
 import { CertStore } from './tls.js';
@@ -31,15 +32,19 @@ function main(): void {
   let certs: CertStore | undefined;
   let h1: http.Server | undefined;
   let h2: http2.Http2SecureServer | undefined;
-  const proxy = new IngressProxy(() => routes, ipcLogger(`worker ${process.pid}`));
+  let fast: Http1FastPath | undefined;
+  const log = ipcLogger(`worker ${process.pid}`);
+  const proxy = new IngressProxy(() => routes, log);
 
   process.on('message', (m: ToWorker, handle?: Socket) => {
     switch (m.t) {
       case 'init': {
         certs = new CertStore(createSecureContext(m.fake));
         if (m.http) {
-          h1 = http.createServer(proxy.handler(m.http));
-          h1.on('upgrade', proxy.upgradeHandler(m.http));
+          const server = http.createServer(proxy.handler(m.http));
+          server.on('upgrade', proxy.upgradeHandler(m.http));
+          h1 = server;
+          if (m.rawHttp) fast = new Http1FastPath({ table: () => routes, listener: m.http, fallback: (sock) => server.emit('connection', sock), log });
         }
         if (m.https) {
           const info: ListenerInfo = m.https;
@@ -55,6 +60,7 @@ function main(): void {
         break;
       case 'conn': {
         if (!handle) return;
+        if (m.l === 'http' && fast) return fast.serve(handle);
         const s = m.l === 'http' ? h1 : h2;
         if (s) s.emit('connection', handle);
         else handle.destroy();

@@ -13,7 +13,7 @@ import type { CertSnapshot } from './tls.js';
 export type ListenerName = 'http' | 'https';
 
 export type ToWorker =
-  | { t: 'init'; fake: { key: string; cert: string }; http?: ListenerInfo; https?: ListenerInfo }
+  | { t: 'init'; fake: { key: string; cert: string }; rawHttp: boolean; http?: ListenerInfo; https?: ListenerInfo }
   | { t: 'state'; generation: number; routes: RouteTable; certs: CertSnapshot }
   | { t: 'conn'; l: ListenerName };
 
@@ -25,6 +25,8 @@ export interface WorkerPoolOptions {
   count: number;
   log: Logger;
   fake: { key: string; cert: string };
+  /** Plain HTTP/1.1 through the raw data path. */
+  rawHttp: boolean;
   http?: ListenerInfo;
   https?: ListenerInfo;
   /** The current table and certificates, sent whole after each rebuild. */
@@ -125,7 +127,7 @@ export class WorkerPool {
       }, RESPAWN_DELAY_MS);
       this.timers.add(t);
     });
-    const init: ToWorker = { t: 'init', fake: this.o.fake };
+    const init: ToWorker = { t: 'init', fake: this.o.fake, rawHttp: this.o.rawHttp };
     if (this.o.http) init.http = this.o.http;
     if (this.o.https) init.https = this.o.https;
     child.send(init);
