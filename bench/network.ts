@@ -61,8 +61,13 @@ end
 
 interface WrkResult {
   requests_per_s: number;
-  /** CPU the tug server process (API server, agent, proxy, ingress) used during the run, in cores. */
-  server_cpu_cores: number;
+  /**
+   * CPU used during the run, in cores, by the tug server process (API server, agent, proxy), plus its ingress
+   * workers for the ingress and nginx's processes for the nginx reference.
+   */
+  cpu_cores: number;
+  /** cpu_cores per request: what each request cost the proxy (or, for direct and ClusterIP, the server). */
+  cpu_us_per_request: number;
   p50_ms: number;
   p99_ms: number;
   errors: number;
@@ -81,6 +86,27 @@ function cpuSeconds(pid: number): number {
 
 let serverPid = 0;
 
+/** A process's children (direct ones). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The processes whose CPU a proxy's figure counts: the tug server with its ingress workers, or nginx's master and workers. */
+const serverAndIngressWorkers = () => [serverPid, ...childrenOf(serverPid).filter((p) => cmdlineOf(p).includes('ingress/worker.js'))];
+const processTree = (pid: number) => () => [pid, ...childrenOf(pid)];
+
 /** One wrk run; several at once with `split` (-t1, the 32 connections shared out), summed. */
 async function wrkRun(url: string, lua: string, headers: string[], threadsConns: [number, number]): Promise<{ requests: number; duration_us: number; errors: number; p50_us: number; p99_us: number }> {
   const [t, c] = threadsConns;
@@ -92,19 +118,24 @@ async function wrkRun(url: string, lua: string, headers: string[], threadsConns:
 
 /**
  * wrk -t2 -c32 against url; with several urls, one wrk -t1 per url at the same time sharing the 32 connections
- * (requests/s summed, p50 averaged, p99 the worst of them).
+ * (requests/s summed, p50 averaged, p99 the worst of them). cpu_cores: the CPU the processes named by `cpuOf` used
+ * meanwhile (default the tug server), per second of wall time.
  */
-async function wrk(urls: string | string[], lua: string, headers: string[] = []): Promise<WrkResult> {
+async function wrk(urls: string | string[], lua: string, headers: string[] = [], cpuOf: () => number[] = () => [serverPid]): Promise<WrkResult> {
   const list = typeof urls === 'string' ? [urls] : urls;
-  const cpu0 = cpuSeconds(serverPid);
+  const pids = cpuOf();
+  const cpu = () => pids.reduce((a, p) => a + cpuSeconds(p), 0);
+  const cpu0 = cpu();
   const t0 = nowMs();
   const rs = await Promise.all(
     list.map((u, i) => wrkRun(u, lua, headers, list.length === 1 ? [2, 32] : [1, Math.floor(32 / list.length) + (i < 32 % list.length ? 1 : 0)])),
   );
-  const cores = (cpuSeconds(serverPid) - cpu0) / ((nowMs() - t0) / 1000);
+  const cores = (cpu() - cpu0) / ((nowMs() - t0) / 1000);
+  const rps = rs.reduce((a, r) => a + r.requests / (r.duration_us / 1e6), 0);
   return {
-    requests_per_s: round(rs.reduce((a, r) => a + r.requests / (r.duration_us / 1e6), 0), 0),
-    server_cpu_cores: round(cores, 2),
+    requests_per_s: round(rps, 0),
+    cpu_cores: round(cores, 2),
+    cpu_us_per_request: round((cores * 1e6) / rps, 1),
     p50_ms: round(rs.reduce((a, r) => a + r.p50_us, 0) / rs.length / 1000, 3),
     p99_ms: round(Math.max(...rs.map((r) => r.p99_us)) / 1000, 3),
     errors: rs.reduce((a, r) => a + r.errors, 0),
@@ -117,7 +148,8 @@ const median = (xs: number[]) => {
 };
 const medianOf = (xs: WrkResult[]): WrkResult => ({
   requests_per_s: round(median(xs.map((x) => x.requests_per_s)), 0),
-  server_cpu_cores: round(median(xs.map((x) => x.server_cpu_cores)), 2),
+  cpu_cores: round(median(xs.map((x) => x.cpu_cores)), 2),
+  cpu_us_per_request: round(median(xs.map((x) => x.cpu_us_per_request)), 1),
   p50_ms: round(median(xs.map((x) => x.p50_ms)), 3),
   p99_ms: round(median(xs.map((x) => x.p99_ms)), 3),
   errors: xs.reduce((a, x) => a + x.errors, 0),
@@ -125,7 +157,8 @@ const medianOf = (xs: WrkResult[]): WrkResult => ({
 
 const mean = (xs: WrkResult[]): WrkResult => ({
   requests_per_s: round(xs.reduce((a, x) => a + x.requests_per_s, 0) / xs.length, 0),
-  server_cpu_cores: round(xs.reduce((a, x) => a + x.server_cpu_cores, 0) / xs.length, 2),
+  cpu_cores: round(xs.reduce((a, x) => a + x.cpu_cores, 0) / xs.length, 2),
+  cpu_us_per_request: round(xs.reduce((a, x) => a + x.cpu_us_per_request, 0) / xs.length, 1),
   p50_ms: round(xs.reduce((a, x) => a + x.p50_ms, 0) / xs.length, 3),
   p99_ms: round(xs.reduce((a, x) => a + x.p99_ms, 0) / xs.length, 3),
   errors: xs.reduce((a, x) => a + x.errors, 0),
@@ -172,12 +205,12 @@ async function startNginx(dir: string, backends: string[], port: number): Promis
   writeFileSync(
     conf,
     [
-      'worker_processes 1;', `pid ${join(dir, 'nginx.pid')};`, `error_log ${join(dir, 'nginx-error.log')};`, 'daemon off;',
+      'worker_processes auto;', `pid ${join(dir, 'nginx.pid')};`, `error_log ${join(dir, 'nginx-error.log')};`, 'daemon off;',
       'events { worker_connections 4096; }',
       'http {', '  access_log off;',
       `  client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/pt; fastcgi_temp_path ${dir}/ft; uwsgi_temp_path ${dir}/ut; scgi_temp_path ${dir}/st;`,
       `  upstream backends { ${backends.map((b) => `server ${b};`).join(' ')} keepalive 64; }`,
-      `  server { listen 127.0.0.1:${port}; location / { proxy_pass http://backends; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $remote_addr; } }`,
+      `  server { listen 127.0.0.1:${port}; location / { proxy_pass http://backends; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Real-IP $remote_addr; proxy_set_header X-Forwarded-Host $host; proxy_set_header X-Forwarded-Port $server_port; proxy_set_header X-Forwarded-Proto $scheme; } }`,
       '}',
     ].join('\n'),
   );
@@ -278,8 +311,8 @@ async function main(): Promise<void> {
       spread.push(await wrk(podIPs.map((ip) => `http://${ip}:8080/`), lua));
       cips.push(await wrk(`http://${clusterIP}/`, lua));
       cipSpread.push(await wrk(podIPs.map(() => `http://${clusterIP}/`), lua));
-      ings.push(await wrk(`http://127.0.0.1:${httpPort}/`, lua, [`Host: ${HOST}`]));
-      if (nginx) ngxs.push(await wrk(`http://127.0.0.1:${nginxPort}/`, lua, [`Host: ${HOST}`]));
+      ings.push(await wrk(`http://127.0.0.1:${httpPort}/`, lua, [`Host: ${HOST}`], serverAndIngressWorkers));
+      if (nginx?.pid) ngxs.push(await wrk(`http://127.0.0.1:${nginxPort}/`, lua, [`Host: ${HOST}`], processTree(nginx.pid)));
     }
     const d = medianOf(direct);
     const ds = medianOf(spread);
@@ -343,7 +376,7 @@ async function main(): Promise<void> {
           // the same client shape as direct_spread (3 wrk -t1), all to the ClusterIP: the like-for-like ratio
           clusterip_spread: { ...cs, ratio_to_direct_spread: ratioSpread(cs), target: 0.95, ok: ratioSpread(cs) >= 0.95 },
           ingress: { ...ing, ratio_to_direct: ratio(ing), ratio_to_direct_spread: ratioSpread(ing), target: 0.7, ok: ratio(ing) >= 0.7 },
-          // not Tugboat: nginx (1 worker, keep-alive upstreams) before the same backends, for scale
+          // not Tugboat: nginx (a worker per CPU, keep-alive upstreams) before the same backends, for scale
           ...(ngxs.length ? { nginx_reference: { ...medianOf(ngxs), ratio_to_direct: ratio(medianOf(ngxs)), ratio_to_direct_spread: ratioSpread(medianOf(ngxs)) } } : {}),
           service_change_to_working_rules: {
             changes,
