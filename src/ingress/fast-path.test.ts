@@ -920,6 +920,28 @@ describe('ingress fast path: fallbacks to the slow path', () => {
     });
   }
 
+  it('a Content-Length named in Connection goes to the slow path, and the body never becomes a request', async (t) => {
+    const sc = new Scope(t);
+    const seen: string[] = [];
+    const b = await httpBackend(sc, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${JSON.stringify(body)}`);
+        res.end('ok');
+      });
+    });
+    const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);
+    const r = await connect(sc, f.port);
+    const inner = `GET /smuggled HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`;
+    r.sock.write(`POST /outer HTTP/1.1\r\nHost: ${HOST}\r\nConnection: content-length\r\nContent-Length: ${inner.length}\r\n\r\n${inner}`);
+    const res = await r.response('POST');
+    assert.equal(res.status, 200, res.head);
+    await sleep(50);
+    assert.deepEqual(seen, [`POST /outer ${JSON.stringify(inner)}`]);
+    assert.equal(f.fp.stats.fallbacks, 1);
+  });
+
   it('431 for a request head over 16 KiB', async (t) => {
     const sc = new Scope(t);
     const b = await rawBackend(sc, (_rq, sock) => {

@@ -72,7 +72,8 @@ export function parseRequestHead(head: string): RequestHead | undefined {
         for (const t of value.toLowerCase().split(',')) {
           const tok = t.trim();
           if (tok === 'close') close = true;
-          else if (tok === 'upgrade') return undefined;
+          // Naming a framing field hop-by-hop would strip it upstream while we frame by it: Node's server decides.
+          else if (tok === 'upgrade' || tok === 'content-length' || tok === 'transfer-encoding' || tok === 'host') return undefined;
           else if (tok && tok !== 'keep-alive') (listed ??= []).push(tok);
         }
         continue;
@@ -153,7 +154,10 @@ export function parseResponseHead(head: string, method: string): ResponseHead | 
     if (RESPONSE_DROP.has(name)) continue;
     out += `\r\n${field}`;
   }
-  if (listed) out = dropLines(out, new Set(listed.filter((n) => n !== 'transfer-encoding' && n !== 'content-length')));
+  const drop = new Set(listed?.filter((n) => n !== 'transfer-encoding' && n !== 'content-length'));
+  // Transfer-Encoding overrides Content-Length, which an intermediary must then remove (RFC 9112 6.3).
+  if (te && length >= 0) drop.add('content-length');
+  if (drop.size) out = dropLines(out, drop);
   const interim = status >= 100 && status < 200 && status !== 101;
   let framing: Framing;
   if (interim || method === 'HEAD' || status === 204 || status === 304) framing = { kind: 'none' };
@@ -161,7 +165,9 @@ export function parseResponseHead(head: string, method: string): ResponseHead | 
   else if (te) framing = chunked ? { kind: 'chunked' } : { kind: 'close' };
   else if (length >= 0) framing = { kind: 'length', length };
   else framing = { kind: 'close' };
-  return { status, interim, framing, reusable: !close && framing.kind !== 'close', clientHead: out };
+  // A backend sending both framings is not trusted with the next request on this connection.
+  const reusable = !close && framing.kind !== 'close' && !(te && length >= 0);
+  return { status, interim, framing, reusable, clientHead: out };
 }
 
 /** Lines of a head whose field names are in names, removed (the first line is never a field). */
@@ -172,6 +178,7 @@ function dropLines(head: string, names: ReadonlySet<string>): string {
 
 const enum Chunk {
   Size,
+  SizeWS,
   Ext,
   SizeLF,
   Data,
@@ -220,9 +227,18 @@ export class ChunkedScanner {
             if (++this.digits > MAX_SIZE_DIGITS) throw new Error('chunk size too long');
             this.size = this.size * 16 + v;
           } else if (this.digits === 0) throw new Error('chunk size expected');
-          else if (c === 0x3b /* ; */ || c === 0x20 || c === 0x09) this.state = Chunk.Ext;
+          else if (c === 0x3b /* ; */) this.state = Chunk.Ext;
+          else if (c === 0x20 || c === 0x09) this.state = Chunk.SizeWS;
           else if (c === 0x0d) this.state = Chunk.SizeLF;
           else throw new Error('bad chunk size');
+          break;
+        }
+        case Chunk.SizeWS: {
+          // Whitespace after the size may only lead to an extension or the line's end (RFC 9112 7.1.1).
+          const c = b[i]!;
+          if (c === 0x3b) this.state = Chunk.Ext;
+          else if (c === 0x0d) this.state = Chunk.SizeLF;
+          else if (c !== 0x20 && c !== 0x09) throw new Error('bad chunk size');
           break;
         }
         case Chunk.Ext: {
@@ -249,18 +265,24 @@ export class ChunkedScanner {
           if (b[i] !== 0x0a) throw new Error('bad chunk data line ending');
           this.state = Chunk.Size;
           break;
-        case Chunk.Trailer:
+        case Chunk.Trailer: {
           // Either the blank line that ends the body or the first byte of a trailer field.
-          if (b[i] === 0x0d) this.state = Chunk.TrailerLF;
+          const c = b[i]!;
+          if (c === 0x0d) this.state = Chunk.TrailerLF;
+          else if (isCtl(c)) throw new Error('bad trailer line');
           else this.state = Chunk.TrailerLine;
           break;
+        }
         case Chunk.TrailerLF:
           if (b[i] !== 0x0a) throw new Error('bad trailer line ending');
           this.state = Chunk.Done;
           return i + 1;
-        case Chunk.TrailerLine:
-          if (b[i] === 0x0d) this.state = Chunk.TrailerLineLF;
+        case Chunk.TrailerLine: {
+          const c = b[i]!;
+          if (c === 0x0d) this.state = Chunk.TrailerLineLF;
+          else if (isCtl(c)) throw new Error('bad trailer line');
           break;
+        }
         case Chunk.TrailerLineLF:
           if (b[i] !== 0x0a) throw new Error('bad trailer line ending');
           this.state = Chunk.Trailer;
@@ -273,6 +295,9 @@ export class ChunkedScanner {
     return -1;
   }
 }
+
+/** A control character other than HTAB (a bare LF among them). */
+const isCtl = (c: number): boolean => (c < 0x20 && c !== 0x09) || c === 0x7f;
 
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
