@@ -371,6 +371,29 @@ describe('service networking end to end (proxy, DNS, servicelb, ingress)', { con
     assert.ok(!upstream!.questions.some((q) => q.name.endsWith('cluster.local')), JSON.stringify(upstream!.questions));
   });
 
+  it('reaches the API from a pod through the kubernetes Service, by name and by its variables, with the mounted token and CA', async (t) => {
+    if (!usable(t)) return;
+    assert.ok(dnsSafe, 'the client pod resolv.conf was not checked: no name lookups from it');
+    // The process runtime tells a container where its mounts are (TUG_MOUNT_<path>); containers see them in place.
+    const sa = '$TUG_MOUNT_VAR_RUN_SECRETS_KUBERNETES_IO_SERVICEACCOUNT';
+    const auth = `--certificate-authority=${sa}/ca.crt --token="$(cat ${sa}/token)" --cache-dir=/tmp/tug-svc-e2e-kubectl-cache`;
+    // kubelet's variables name the Service's ClusterIP and port
+    const vars = await inClient(['sh', '-c', 'echo "$KUBERNETES_SERVICE_HOST $KUBERNETES_SERVICE_PORT $KUBERNETES_PORT"']);
+    assert.equal(vars.trim(), '10.43.0.1 443 tcp://10.43.0.1:443');
+    // kubectl inside the pod, told only the Service's name: DNS, the proxy's DNAT and a certificate check against ca.crt
+    const names = await inClient(['sh', '-c', `kubectl --server=https://kubernetes.default.svc ${auth} get pods -n ${NS} -o name`]);
+    assert.match(names, /^pod\/client$/m);
+    const who = await inClient(['sh', '-c', `kubectl --server=https://kubernetes.default.svc ${auth} auth whoami -o jsonpath='{.status.userInfo.username}'`]);
+    assert.equal(who, `system:serviceaccount:${NS}:default`);
+    // curl by the variables, verifying the serving certificate (no -k)
+    const body = await inClient(['sh', '-c', `curl -sS --fail --cacert ${sa}/ca.crt -H "Authorization: Bearer $(cat ${sa}/token)" https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT/api/v1/namespaces/${NS}/pods/client`]);
+    assert.equal((JSON.parse(body) as P).metadata?.name, 'client');
+    // the Service's endpoint is the pod network's gateway, where the API also listens
+    const slice = await api.get<ES>(endpointslices, 'default', 'kubernetes');
+    assert.deepEqual(slice.endpoints?.map((e) => e.addresses), [[POD_CIDR.replace(/0\/24$/, '1')]]);
+    assert.equal(slice.ports?.[0]?.port, portOf(server!.url));
+  });
+
   it('answers a NodePort on the node address', async (t) => {
     if (!usable(t)) return;
     const np = await api.get<S>(services, NS, 'web-np');

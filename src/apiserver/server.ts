@@ -5,7 +5,7 @@ import { setMaxListeners } from 'node:events';
 import { serveUpgrades } from './streams/upgrade.js';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { stringify as toYaml } from 'yaml';
 import { ApiError, errors } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
@@ -55,6 +55,11 @@ export interface ApiServer {
   init(): Promise<void>;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
+  /**
+   * One more address served by the same server (after listen): the pod network's gateway, so pods reach an API
+   * server that otherwise listens on loopback only.
+   */
+  listenAlso(host: string, port: number): Promise<void>;
   /** Stops accepting, ends watches, waits for in-flight requests (up to 10 s), closes connections. */
   close(): Promise<void>;
   readonly registry: ResourceRegistry;
@@ -85,6 +90,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   ctx.authorize = authorize;
   const inFlight = new Set<Promise<void>>();
   let server: Server | undefined;
+  const extra: NetServer[] = [];
   let serverAddress = '127.0.0.1:6443';
   let initDone: Promise<void> | undefined;
 
@@ -243,8 +249,20 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (services) await ensureKubernetesService(opts.store, resourcePrefix(services.info, false), ctx.clock.now(), addr.port);
       return { host: addr.address, port: addr.port };
     },
+    async listenAlso(host, port) {
+      const main = server;
+      if (!main) throw new Error('listenAlso before listen');
+      // Connections accepted here are handed to the main server, which does TLS and everything after.
+      const l = createNetServer((sock) => main.emit('connection', sock));
+      await new Promise<void>((resolve, reject) => {
+        l.once('error', reject);
+        l.listen(port, host, () => resolve());
+      });
+      extra.push(l);
+    },
     async close() {
       shutdown.abort();
+      for (const l of extra) l.close();
       const s = server;
       const closed = s ? new Promise<void>((resolve) => s.close(() => resolve())) : Promise.resolve();
       s?.closeIdleConnections();

@@ -9,6 +9,7 @@ import { SharedInformerFactory, createEventRecorder, runAsLeader } from '../clie
 import { startGarbageCollector } from '../controllers/garbagecollector/index.js';
 import { startNamespaceController } from '../controllers/namespace/index.js';
 import { startServiceAccountController } from '../controllers/serviceaccount/index.js';
+import { startRootCaPublisher } from '../controllers/rootca/index.js';
 import { startNodeLifecycleController } from '../controllers/nodelifecycle/index.js';
 import { startDisruptionController } from '../controllers/disruption/index.js';
 import { startEndpointSliceController } from '../controllers/endpointslice/index.js';
@@ -41,6 +42,10 @@ export interface ControlPlaneOptions {
   dataDir: string;
   /** --hpa-sync-period and --hpa-downscale-stabilization. */
   hpa: HpaTuning;
+  /** The cluster CA bundle (PEM) published as `kube-root-ca.crt` in every namespace; unset: not published. */
+  rootCaPem?: string;
+  /** Where the `kubernetes` Service's endpoints point (the advertised address and the API's port). */
+  apiServer?: { ip?: string; port?: number };
 }
 
 export interface ControlPlane {
@@ -104,6 +109,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
         startGarbageCollector(child('garbagecollector')),
         startNamespaceController(child('namespace')),
         startServiceAccountController(child('serviceaccount')),
+        ...(o.rootCaPem ? [startRootCaPublisher({ ...child('rootca'), caPem: o.rootCaPem })] : []),
         startNodeLifecycleController({
           ...child('nodelifecycle'),
           gracePeriodMs: o.nodeGracePeriodMs,
@@ -111,7 +117,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
           events: recorder('node-controller'),
         }),
         startDisruptionController(child('disruption')),
-        startEndpointSliceController(child('endpointslice')),
+        startEndpointSliceController({ ...child('endpointslice'), ...(o.apiServer ? { apiServer: o.apiServer } : {}) }),
         startServiceLbController({ ...child('servicelb'), recorder: recorder('service-lb-controller') }),
         startScheduler({ ...child('scheduler'), recorder: recorder('default-scheduler') }).then((s) => s.done),
       ];

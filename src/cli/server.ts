@@ -14,6 +14,7 @@ import { loadDemo } from './demo.js';
 import { checkRuntime, registriesFromFlags, registryFlags, RUNTIMES, startLocalAgent, type LocalAgent } from './local-agent.js';
 import { defaultDataDir, flag, parseListen } from './options.js';
 import { machineIP } from '../node/index.js';
+import { advertiseAddress } from './advertise.js';
 import { readFileSync } from 'node:fs';
 import { addNodeServiceFlags, hostResolvConfUpstreams, nodeServicesFromFlags, type NodeServiceFlags } from './node-services.js';
 
@@ -32,6 +33,8 @@ export interface ServerOptions extends NodeServiceFlags {
   store: string;
   etcdEndpoints?: string;
   tlsSan?: string[];
+  /** The API's address for pods and other machines (the `kubernetes` Service's endpoint). */
+  advertiseAddress?: string;
   agent: boolean;
   verbose: number;
   runtime?: string;
@@ -100,6 +103,7 @@ export function serverCommand(): Command {
         (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
       ),
     )
+    .addOption(flag('--advertise-address <ip>', 'address pods and other machines reach the API at (default: the --listen address; with loopback, the pod network\'s gateway, which the API then also listens on)'))
     .addOption(flag('--no-agent', 'do not run a node agent in this process (then pods run only on --sim-nodes or other agents)'))
     .addOption(flag('--runtime <name>', `container runtime of the node agent: ${RUNTIMES.join('|')} (auto: oci when root with runc or crun, else process)`, 'auto'))
     .addOption(registryFlags()[0]!)
@@ -148,6 +152,13 @@ export async function runServer(o: ServerOptions): Promise<void> {
     downscaleStabilizationMs: nonNegativeInt('--hpa-downscale-stabilization', o.hpaDownscaleStabilization ?? '300') * 1000,
   };
   const shutdownGraceMs = nonNegativeInt('--shutdown-grace-period', o.shutdownGracePeriod ?? '10') * 1000;
+  const nodeIP = o.nodeIp || machineIP();
+  const advertise = advertiseAddress({
+    listenHost: listen.host,
+    nodeIP,
+    ...(o.advertiseAddress ? { given: o.advertiseAddress } : {}),
+    ...(agentOn && o.podNetwork !== false ? { podCidr: o.podCidr ?? '10.42.0.0/24' } : {}),
+  });
   const cfg = storeConfig(o);
   const store = await openStore(cfg);
   const where = cfg.backend === 'sqlite' ? sqliteFile(o.dataDir) : cfg.backend === 'etcd' ? cfg.endpoints.join(',') : 'memory';
@@ -160,7 +171,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
     dataDir: o.dataDir,
     listen,
     store,
-    tlsSans: o.tlsSan ?? [],
+    tlsSans: [...(o.tlsSan ?? []), ...(advertise ? [advertise.ip] : [])],
     logger,
     hooks,
     // pods tolerate an unreachable node for the eviction timeout; the serviceaccount controller runs here
@@ -172,6 +183,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
     fieldManager: 'tug-server',
   });
   hooks.checkEviction = evictionChecker(client, realClock);
+  const apiPort = Number(new URL(api.url).port);
 
   const stop = new AbortController();
   const cp = await startControlPlane({
@@ -184,6 +196,9 @@ export async function runServer(o: ServerOptions): Promise<void> {
     evictionTimeoutMs,
     dataDir: o.dataDir,
     hpa,
+    ...(advertise ? { apiServer: { ip: advertise.ip, port: apiPort } } : {}),
+    // kube-root-ca.crt in every namespace: what pods verify the API server with
+    rootCaPem: api.pki.ca.cert,
   });
   // The signal handlers go in before the agent starts containers, so a Ctrl-C from now on stops them.
   const signalled = waitForSignal(logger);
@@ -198,7 +213,7 @@ export async function runServer(o: ServerOptions): Promise<void> {
         logger,
         signal: stop.signal,
         nodeName,
-        nodeIP: o.nodeIp || machineIP(),
+        nodeIP,
         runtime: o.runtime ?? 'process',
         ...(registriesFromFlags(o) ? { registries: registriesFromFlags(o)! } : {}),
         kubeletPort,
@@ -215,6 +230,15 @@ export async function runServer(o: ServerOptions): Promise<void> {
       await api.close();
       await store.close();
       throw new Error(`the node agent could not start: ${e instanceof Error ? e.message : String(e)} (--no-agent runs without one)`);
+    }
+    if (advertise?.listenAlso) {
+      // Pods reach the API on their gateway (directly, or through the `kubernetes` Service's ClusterIP).
+      if (local.network.mode !== 'cni') process.stderr.write(`tug: warning: pods run on the host network, so they cannot reach the API at ${advertise.ip}; use --listen 0.0.0.0:${apiPort} or --advertise-address\n`);
+      else {
+        await api.server.listenAlso(advertise.ip, apiPort).catch((e: Error) =>
+          process.stderr.write(`tug: warning: the API cannot listen on the pod gateway ${advertise.ip}:${apiPort} (${e.message}); pods will not reach it\n`),
+        );
+      }
     }
     const net = local.network.mode === 'cni' ? `pod network ${local.network.podCidr} on ${o.cniBridge ?? 'tug0'}` : 'pods on the host network';
     process.stdout.write(`tug: node agent ${JSON.stringify(nodeName)} at ${local.agent.hostIP}:${local.agent.streamPort ?? kubeletPort} runs pods (${local.runtimeName} runtime, ${net})\n`);

@@ -7,7 +7,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { SandboxConfig, SandboxNetwork } from '../runtime/types.js';
-import { cidrContains } from './cidr.js';
+import { cidrContains, gatewayOf, parseCidr } from './cidr.js';
 import { cniAdd, cniDel, conflistForPod, findPlugin, tugboatConflist, type CniConflist, type CniResult } from './cni.js';
 import { runTool } from './exec.js';
 import { claimAddresses, releaseAddresses, type Claim } from './host-rules.js';
@@ -155,6 +155,20 @@ export async function createPodNetwork(o: PodNetworkOptions): Promise<PodNetwork
       await rm(join(cniDir, 'ipam'), { recursive: true, force: true });
     },
   };
+  // The bridge and its gateway address exist from the start (the bridge plugin would make them at the first pod):
+  // the API server listens on the gateway for pods, and host traffic to the pod range has somewhere to go.
+  if (generated) await ensureBridge(bridge, `${gatewayOf(podCidr)}/${parseCidr(podCidr).bits}`);
   log.info('pod network ready', { bridge, podCidr });
   return net;
+}
+
+/** Creates the bridge with its gateway address and brings it up, as the bridge plugin with isGateway leaves it. */
+async function ensureBridge(bridge: string, gatewayCidr: string): Promise<void> {
+  const must = async (args: string[], ok?: RegExp) => {
+    const r = await runTool('ip', args);
+    if (r.code !== 0 && !(ok && ok.test(r.stderr))) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
+  };
+  await must(['link', 'add', 'name', bridge, 'type', 'bridge'], /File exists/);
+  await must(['addr', 'add', gatewayCidr, 'dev', bridge], /File exists|already assigned/);
+  await must(['link', 'set', bridge, 'up']);
 }

@@ -1,7 +1,7 @@
 // The node agent (our kubelet): registers the Node, renews its Lease, watches the pods bound to it and runs one
 // level-triggered sync per pod (pod-worker.ts) through a work queue keyed by namespace/name. After a restart it
 // adopts the containers the runtime still has and removes those of pods deleted meanwhile.
-import type { ConfigMap, Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1.js';
 import type { IncomingMessage } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import type { TLSSocket } from 'node:tls';
@@ -16,7 +16,7 @@ import {
   type EventRecorder,
   type InformerFactory,
 } from '../client/index.js';
-import { configmaps, leases, nodes, pods, secrets } from '../client/resources.js';
+import { configmaps, leases, nodes, pods, secrets, services } from '../client/resources.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { ContainerRuntime, SandboxLister } from '../runtime/types.js';
@@ -33,7 +33,7 @@ import { PROMETHEUS_CONTENT_TYPE, renderResourceMetrics, startResourceMetrics } 
 
 export interface NodeAgentOptions {
   client: Client;
-  /** Shared informers for ConfigMaps and Secrets (the pod informer is the agent's own, filtered to this node). */
+  /** Shared informers for ConfigMaps, Secrets and Services (the pod informer is the agent's own, filtered to this node). */
   informers?: InformerFactory;
   clock?: Clock;
   logger?: Logger;
@@ -166,6 +166,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const own = !o.informers;
   const cmInformer = o.informers ? o.informers.informer<ConfigMap & KubeObject>(configmaps) : new SharedInformer<ConfigMap & KubeObject>({ client: o.client, resource: configmaps, logger: log });
   const secretInformer = o.informers ? o.informers.informer<Secret & KubeObject>(secrets) : new SharedInformer<Secret & KubeObject>({ client: o.client, resource: secrets, logger: log });
+  // Services only feed containers' env at start: their changes need not requeue pods.
+  const svcInformer = o.informers ? o.informers.informer<Service & KubeObject>(services) : new SharedInformer<Service & KubeObject>({ client: o.client, resource: services, logger: log });
   const queue = createWorkQueue({ clock, name: 'pods', baseDelayMs: 200, maxDelayMs: 30_000 });
   const recorder = o.recorder ?? createEventRecorder({ client: o.client, component: 'kubelet', host: o.nodeName, clock, logger: log });
   const byUid = () => new Map([...slots.values()].map((s) => [s.uid, s.key]));
@@ -181,6 +183,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     dataDir: o.dataDir,
     node: { cpus: cpus().length, memoryBytes: totalmem() },
     source: { configMap: (ns, n) => cmInformer.get(ns, n), secret: (ns, n) => secretInformer.get(ns, n) },
+    services: { list: (ns) => svcInformer.list(ns) },
     getPod: (key) => {
       const i = key.indexOf('/');
       return podInformer.get(key.slice(0, i), key.slice(i + 1));
@@ -203,7 +206,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     if (key) queue.add(key);
   });
 
-  if (own) await Promise.all([cmInformer.start(o.signal), secretInformer.start(o.signal)]);
+  if (own) await Promise.all([cmInformer.start(o.signal), secretInformer.start(o.signal), svcInformer.start(o.signal)]);
   else await o.informers!.start(o.signal);
   await recover(ctx, podInformer, o.signal, log);
   await podInformer.start(o.signal);

@@ -1,5 +1,6 @@
-// A container's environment from its spec: envFrom first (in order, with prefix), then env (later entries win and
-// may refer to earlier ones with $(VAR)), values from ConfigMaps, Secrets, the downward API and resource fields.
+// A container's environment from its spec: the pod's service variables (service-env.ts) as the base, then envFrom
+// (in order, with prefix), then env (later entries win and may refer to earlier ones, or to service variables, with
+// $(VAR)), values from ConfigMaps, Secrets, the downward API and resource fields.
 // A missing ConfigMap, Secret or key that is not optional is a CreateContainerConfigError with kubelet's message.
 import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { Quantity } from '../api/quantity.js';
@@ -20,6 +21,8 @@ export interface EnvContext {
   hostIP?: string;
   nodeName: string;
   node: NodeSize;
+  /** The pod's service variables ({NAME}_SERVICE_HOST...): the container's own env and envFrom override them. */
+  services?: Record<string, string>;
 }
 
 function secretValue(s: Secret, key: string): string | undefined {
@@ -87,7 +90,7 @@ export function resourceFieldValue(pod: Pod, containerName: string | undefined, 
 export function resolveEnv(ctx: EnvContext): Record<string, string> {
   const { pod, container, source } = ctx;
   const ns = pod.metadata?.namespace ?? 'default';
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...ctx.services };
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {

@@ -22,6 +22,7 @@ import { podSandboxExtras, type ClusterDns } from './dns-config.js';
 import { planLaunch, type StatusImage } from './container-launch.js';
 import type { ImagePuller } from './image-pull.js';
 import { podRuntime, runtimeForPod } from './runtime-class.js';
+import { podServiceEnv, type ServiceLister } from './service-env.js';
 
 export interface WorkerContext {
   client: Client;
@@ -34,6 +35,8 @@ export interface WorkerContext {
   dataDir: string;
   node: NodeSize;
   source: ConfigSource;
+  /** Services from the agent's informer, for the containers' service variables (absent: none). */
+  services?: ServiceLister;
   /** Pods by key, from the agent's informer. */
   getPod(key: string): Pod | undefined;
   /** Re-run this pod's sync (now, or after a delay). */
@@ -242,7 +245,9 @@ async function ensureStarted(ctx: WorkerContext, pod: Pod, s: PodSlot, c: Contai
   let env: Record<string, string>;
   let mounts: Mount[];
   try {
-    env = resolveEnv({ pod, container: c, source: ctx.source, podIP: s.sandbox?.ip, hostIP: ctx.hostIP, nodeName: ctx.nodeName, node: ctx.node });
+    // Read at each start: a running container keeps the variables it started with, as in Kubernetes.
+    const services = ctx.services ? podServiceEnv(pod, ctx.services) : undefined;
+    env = resolveEnv({ pod, container: c, source: ctx.source, podIP: s.sandbox?.ip, hostIP: ctx.hostIP, nodeName: ctx.nodeName, node: ctx.node, ...(services ? { services } : {}) });
     mounts = containerMounts(c, volumes);
   } catch (e) {
     if (!(e instanceof ContainerConfigError)) throw e;

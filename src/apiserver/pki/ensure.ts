@@ -34,9 +34,13 @@ function loadOrMake(dir: string, name: string, make: () => KeyAndCert): KeyAndCe
   return kc;
 }
 
+/** The first address of the service range (10.43.0.0/16), where the `kubernetes` Service lives. */
+const KUBERNETES_SERVICE_IP = '10.43.0.1';
+
 /** Every SAN the serving certificate needs: loopback, the host name and the extra ones asked for. */
 export function servingSans(extra: readonly string[] = []): string[] {
-  const all = ['127.0.0.1', 'localhost', hostname(), 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', ...extra];
+  // The `kubernetes` Service's address and names, as in-cluster clients dial them.
+  const all = ['127.0.0.1', 'localhost', hostname(), KUBERNETES_SERVICE_IP, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extra];
   return [...new Set(all.filter((s) => s.length > 0))];
 }
 
