@@ -163,7 +163,6 @@ const local = await startLocalAgent({
   podCidr: '10.42.240.0/24',
   bridge: BRIDGE,
   podNetwork,
-  serverUrl: 'https://127.0.0.1:6443',
   metricsIntervalMs: 10_000,
 });
 if (local.network.mode !== 'cni') process.stderr.write(`bench: pods run on the host network${local.network.warning ? ` (${local.network.warning})` : ''}\n`);

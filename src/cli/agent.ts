@@ -170,7 +170,6 @@ export async function runAgent(o: AgentOptions): Promise<void> {
     podCidr: o.podCidr,
     ...(o.cniBridge ? { bridge: o.cniBridge } : {}),
     podNetwork: o.podNetwork !== false,
-    serverUrl: url,
     metricsIntervalMs,
     services: nodeServicesFromFlags(o, hostUpstreams),
   });

@@ -52,7 +52,6 @@ export interface LocalAgentOptions {
   podCidr: string;
   bridge?: string;
   podNetwork: boolean;
-  serverUrl: string;
   /** How often the agent samples container CPU and memory (--metrics-sample-interval). */
   metricsIntervalMs: number;
   /** Proxy, cluster DNS and ingress for this node (absent: none). */
@@ -102,7 +101,6 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
       runtime,
       network: { podCidr: network.podCidr, mode: network.mode },
       nodeIP,
-      serverUrl: o.serverUrl,
       ...(tls ? { streams: { port: o.kubeletPort, tls } } : {}),
       metricsIntervalMs: o.metricsIntervalMs,
       ...(o.services?.dns ? { dns: { clusterDNS: [o.services.dns.ip], clusterDomain: o.services.dns.domain } } : {}),

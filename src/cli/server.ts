@@ -220,7 +220,6 @@ export async function runServer(o: ServerOptions): Promise<void> {
         podCidr: o.podCidr ?? '10.42.0.0/24',
         ...(o.cniBridge ? { bridge: o.cniBridge } : {}),
         podNetwork: o.podNetwork !== false,
-        serverUrl: api.url,
         metricsIntervalMs,
         services,
       });

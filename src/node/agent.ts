@@ -45,8 +45,6 @@ export interface NodeAgentOptions {
   network?: { podCidr: string; mode: 'cni' | 'host' };
   /** The node's address (default: the machine's first non-internal IPv4). */
   nodeIP?: string;
-  /** URL of the API server, for pods' KUBERNETES_* settings (informational). */
-  serverUrl?: string;
   /** Parallel pod syncs (default 16). */
   workers?: number;
   /** Lease renewal and node status interval (default 10 s). */
