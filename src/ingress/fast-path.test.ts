@@ -128,6 +128,9 @@ async function httpBackend(sc: Scope, handler: http.RequestListener = echo): Pro
   return { port, server, connections: () => connections, requests: () => requests };
 }
 
+/** The smallest complete answer: 200 with a 2-byte body. */
+const OK_RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+
 interface RawRequest {
   method: string;
   target: string;
@@ -144,6 +147,9 @@ interface RawBackend {
   bytes: () => number;
   requests: RawRequest[];
 }
+
+/** A raw backend answering every request with OK_RESPONSE. */
+const okBackend = (sc: Scope): Promise<RawBackend> => rawBackend(sc, (_rq, sock) => void sock.write(OK_RESPONSE));
 
 /**
  * A backend on a bare socket that hands each request (head and Content-Length body) to `respond`, which writes
@@ -738,9 +744,7 @@ describe('ingress fast path: bodies and headers', () => {
 
   it('forwards request headers as sent, with ours set and hop-by-hop ones dropped', async (t) => {
     const sc = new Scope(t);
-    const b = await rawBackend(sc, (_rq, sock) => {
-      sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    });
+    const b = await okBackend(sc);
     const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);
     const r = await connect(sc, f.port);
     const extra =
@@ -905,9 +909,7 @@ describe('ingress fast path: fallbacks to the slow path', () => {
   for (const [what, bytes] of malformed) {
     it(`400 for ${what}, nothing forwarded`, async (t) => {
       const sc = new Scope(t);
-      const b = await rawBackend(sc, (_rq, sock) => {
-        sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-      });
+      const b = await okBackend(sc);
       const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);
       const r = await connect(sc, f.port);
       r.sock.write(bytes);
@@ -944,9 +946,7 @@ describe('ingress fast path: fallbacks to the slow path', () => {
 
   it('431 for a request head over 16 KiB', async (t) => {
     const sc = new Scope(t);
-    const b = await rawBackend(sc, (_rq, sock) => {
-      sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    });
+    const b = await okBackend(sc);
     const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);
     const r = await connect(sc, f.port);
     r.sock.write(req('GET', '/', `X-Big: ${'a'.repeat(17 * 1024)}\r\n`));
@@ -958,9 +958,7 @@ describe('ingress fast path: fallbacks to the slow path', () => {
 
   it('431 for a request head that passes 16 KiB without ending', async (t) => {
     const sc = new Scope(t);
-    const b = await rawBackend(sc, (_rq, sock) => {
-      sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    });
+    const b = await okBackend(sc);
     const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);
     const r = await connect(sc, f.port);
     // No blank line ever comes: the fast path must not buffer it forever.
@@ -1027,7 +1025,7 @@ describe('ingress fast path: errors', () => {
   it('a pooled upstream connection the backend closed while idle is not reused', async (t) => {
     const sc = new Scope(t);
     const b = await rawBackend(sc, (_rq, sock) => {
-      sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      sock.write(OK_RESPONSE);
       setTimeout(() => sock.end(), 50);
     });
     const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);
@@ -1048,7 +1046,7 @@ describe('ingress fast path: errors', () => {
     const b = await rawBackend(sc, (_rq, sock) => {
       const n = (perConn.get(sock) ?? 0) + 1;
       perConn.set(sock, n);
-      if (n === 1) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      if (n === 1) sock.write(OK_RESPONSE);
       else sock.destroy();
     });
     const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);

@@ -98,32 +98,28 @@ export class Http1FastPath {
     // A client that half-closes after its request still gets the response (onEnd closes once it is written).
     sock.allowHalfOpen = true;
     const c: ClientConn = { sock, buf: undefined, ex: undefined, closing: false, gone: false, detach: () => {} };
-    const onData = (d: Buffer) => this.clientData(c, d);
-    const onEnd = () => {
-      // Half-closed by the client: finish what is in flight, then close.
-      c.closing = true;
-      if (!c.ex) sock.end();
-    };
     const onGone = () => this.clientGone(c);
-    const onTimeout = () => {
+    // One table for attaching and detaching: the fallback takes the socket over without our listeners.
+    const listeners: [string, (...a: any[]) => void][] = [
+      ['data', (d: Buffer) => this.clientData(c, d)],
+      [
+        'end',
+        () => {
+          // Half-closed by the client: finish what is in flight, then close.
+          c.closing = true;
+          if (!c.ex) sock.end();
+        },
+      ],
+      ['error', onGone],
+      ['close', onGone],
       // Only an idle connection (or one stuck in a request head) times out; a request waiting on its backend does not.
-      if (!c.ex) sock.destroy();
-    };
-    const onDrain = () => c.ex?.up?.sock.resume();
-    sock.on('data', onData);
-    sock.on('end', onEnd);
-    sock.on('error', onGone);
-    sock.on('close', onGone);
-    sock.on('timeout', onTimeout);
-    sock.on('drain', onDrain);
+      ['timeout', () => void (c.ex || sock.destroy())],
+      ['drain', () => c.ex?.up?.sock.resume()],
+    ];
+    for (const [ev, fn] of listeners) sock.on(ev, fn);
     sock.setTimeout(this.keepAliveMs);
     c.detach = () => {
-      sock.off('data', onData);
-      sock.off('end', onEnd);
-      sock.off('error', onGone);
-      sock.off('close', onGone);
-      sock.off('timeout', onTimeout);
-      sock.off('drain', onDrain);
+      for (const [ev, fn] of listeners) sock.off(ev, fn);
       sock.setTimeout(0);
     };
     sock.resume();
