@@ -8,7 +8,9 @@
 //   clusterip: the Service's ClusterIP (nftables DNAT, random backend per connection); clusterip_spread: the
 //              same with the client shape of direct_spread, for a like-for-like ratio
 //   ingress:   the built-in ingress (Host header), which proxies to the same 3 backends
-// and the ratios to direct. The paths are interleaved for --rounds rounds and each figure is the median over
+//   references (not Tugboat): a bare TCP relay in Node (no HTTP: the floor for any proxy hop on this machine) and,
+//              when installed, nginx (a worker per CPU, keep-alive upstreams, the same forwarding headers)
+// and the ratios to direct, with each proxy's CPU per request (its processes' CPU time over the requests). The paths are interleaved for --rounds rounds and each figure is the median over
 // the rounds (the machine is shared: one round alone is noisy).
 // Then 20 times: create a new Service over the same pods and time from just before the create call to the first
 // TCP connection to its ClusterIP that succeeds (attempted every ms; the service CIDR is routed to the host's
@@ -219,6 +221,22 @@ async function startNginx(dir: string, backends: string[], port: number): Promis
   return child;
 }
 
+/**
+ * The floor for any proxy hop on this machine: a plain TCP relay (one Node process, each client connection piped
+ * to one backend connection, no HTTP parsing at all) before the same pods. What an HTTP proxy cannot beat here.
+ */
+async function startRelay(backends: string[], port: number): Promise<ChildProcess> {
+  const script = [
+    "const net = require('net');",
+    `const b = ${JSON.stringify(backends)}; let i = 0;`,
+    "net.createServer({ noDelay: true }, (c) => { const [h, p] = b[i++ % b.length].split(':'); const u = net.connect({ host: h, port: Number(p), noDelay: true });",
+    "  c.pipe(u); u.pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); }).listen(Number(process.argv[1]), '127.0.0.1');",
+  ].join('\n');
+  const child = spawn(process.execPath, ['-e', script, String(port)], { stdio: 'ignore' });
+  await waitFor('relay answers', async () => tryConnect('127.0.0.1', port), 5000, 50);
+  return child;
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench network needs root (pod network namespaces, nftables)');
   for (const tool of ['wrk', 'nft']) if (spawnSync('which', [tool]).status !== 0) throw new Error(`${tool} not found: apt-get install ${tool === 'nft' ? 'nftables' : tool}`);
@@ -230,6 +248,7 @@ async function main(): Promise<void> {
   let server: TugCluster | undefined;
   let api: RestClient | undefined;
   let nginx: ChildProcess | undefined;
+  let relay: ChildProcess | undefined;
   try {
     server = await startTugCluster({
       simNodes: 0,
@@ -303,6 +322,9 @@ async function main(): Promise<void> {
     const ngxs: WrkResult[] = [];
     const nginxPort = await freePort();
     nginx = await startNginx(dir, podIPs.map((ip) => `${ip}:8080`), nginxPort);
+    const relayPort = await freePort();
+    relay = await startRelay(podIPs.map((ip) => `${ip}:8080`), relayPort);
+    const relays: WrkResult[] = [];
     for (let r = 0; r < rounds; r++) {
       const one: WrkResult[] = [];
       for (const ip of podIPs) one.push(await wrk(`http://${ip}:8080/`, lua));
@@ -313,6 +335,7 @@ async function main(): Promise<void> {
       cipSpread.push(await wrk(podIPs.map(() => `http://${clusterIP}/`), lua));
       ings.push(await wrk(`http://127.0.0.1:${httpPort}/`, lua, [`Host: ${HOST}`], serverAndIngressWorkers));
       if (nginx?.pid) ngxs.push(await wrk(`http://127.0.0.1:${nginxPort}/`, lua, [`Host: ${HOST}`], processTree(nginx.pid)));
+      relays.push(await wrk(`http://127.0.0.1:${relayPort}/`, lua, [`Host: ${HOST}`], processTree(relay.pid!)));
     }
     const d = medianOf(direct);
     const ds = medianOf(spread);
@@ -377,6 +400,8 @@ async function main(): Promise<void> {
           clusterip_spread: { ...cs, ratio_to_direct_spread: ratioSpread(cs), target: 0.95, ok: ratioSpread(cs) >= 0.95 },
           ingress: { ...ing, ratio_to_direct: ratio(ing), ratio_to_direct_spread: ratioSpread(ing), target: 0.7, ok: ratio(ing) >= 0.7 },
           // not Tugboat: nginx (a worker per CPU, keep-alive upstreams) before the same backends, for scale
+          // not Tugboat: a bare TCP relay (no HTTP) before the same backends, the floor for any proxy hop here
+          tcp_relay_reference: { ...medianOf(relays), ratio_to_direct: ratio(medianOf(relays)), ratio_to_direct_spread: ratioSpread(medianOf(relays)) },
           ...(ngxs.length ? { nginx_reference: { ...medianOf(ngxs), ratio_to_direct: ratio(medianOf(ngxs)), ratio_to_direct_spread: ratioSpread(medianOf(ngxs)) } } : {}),
           service_change_to_working_rules: {
             changes,
@@ -399,6 +424,7 @@ async function main(): Promise<void> {
     throw e;
   } finally {
     nginx?.kill('SIGTERM');
+    relay?.kill('SIGTERM');
     api?.close();
     if (server) {
       await server.stop('SIGTERM');
