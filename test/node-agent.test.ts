@@ -13,6 +13,7 @@ import { startNodeAgent, type NodeAgent } from '../src/node/index.js';
 import { defaultRuntime } from '../src/node/defaults.js';
 import type { PodNetwork } from '../src/network/index.js';
 import type { ProcessRuntime } from '../src/runtime/process/index.js';
+import { freePort } from './support/child-server.js';
 import { poll } from './support/poll.js';
 
 const NODE = 'node-e2e';
@@ -157,7 +158,8 @@ describe('node agent', () => {
   });
 
   it('restarts a container whose liveness probe fails, and gates Ready on readiness', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    // A port the kernel just had free (a random one could be an ephemeral port another test holds).
+    const port = await freePort();
     await api.client.create(
       pods,
       'default',
@@ -206,7 +208,8 @@ describe('node agent', () => {
   });
 
   it('serves exec and port-forward through the runtime', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    // A port the kernel just had free (a random one could be an ephemeral port another test holds).
+    const port = await freePort();
     await api.client.create(pods, 'default', pod('srv', { containers: [{ name: 'c', image: 'x', command: [process.execPath, '-e', `require('net').createServer(s=>s.end('pong')).listen(${port})`], readinessProbe: { tcpSocket: { port }, periodSeconds: 1 } }] }));
     await waitFor('ready', async () => (await get('srv')).status?.containerStatuses?.[0]?.ready);
     const slot = agent.slots.get('default/srv')!;
