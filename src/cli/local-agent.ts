@@ -8,7 +8,7 @@ import { ensureAgentServingCert, type Pki } from '../apiserver/pki/ensure.js';
 import { Option } from 'commander';
 import { nodeRuntimes, resolveRuntimeName, startNodeAgent, type NodeAgent } from '../node/index.js';
 import type { RegistryConfig } from '../runtime/images/index.js';
-import type { PodNetwork } from '../network/index.js';
+import { gatewayOf, type PodNetwork } from '../network/index.js';
 import type { Logger } from '../util/logger.js';
 import { recordHostState, restoreHostState } from './host-state.js';
 import { startNodeServices, type NodeServices, type NodeServicesOptions } from './node-services.js';
@@ -112,7 +112,10 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<LocalAgent>
   }
   let services: NodeServices | undefined;
   if (o.services) {
-    services = await startNodeServices({ client: o.client, logger: o.logger, signal: o.signal, nodeName: o.nodeName, nodeIP, podNetwork: network.mode === 'cni' }, o.services);
+    const cni = network.mode === 'cni';
+    // The bridge name defaults as in createPodNetwork; its gateway is the pod CIDR's first address.
+    const podNet = cni ? { podBridge: o.bridge ?? 'tug0', podGateway: gatewayOf(network.podCidr) } : {};
+    services = await startNodeServices({ client: o.client, logger: o.logger, signal: o.signal, nodeName: o.nodeName, nodeIP, podNetwork: cni, ...podNet }, o.services);
     for (const w of services.warnings) process.stderr.write(`tug: warning: ${w}\n`);
   }
   return {

@@ -38,12 +38,17 @@ export interface NodeServicesContext {
   nodeIP: string;
   /** Whether pods have their own network (the service CIDR is claimed on this host). */
   podNetwork: boolean;
+  /** With a pod network: its bridge (ClusterIPs are served to its pods only) and gateway address (the DNS listens there). */
+  podBridge?: string;
+  podGateway?: string;
 }
 
 /**
- * Starts each service on its own: one that cannot start (say DNS, when another server on this machine holds
- * 10.43.0.10:53) is reported in `warnings` and the others run. The proxy's nftables table is named after the node,
- * so a server and an agent on one machine never flush each other's rules.
+ * Starts each service on its own: one that cannot start is reported in `warnings` and the others run. The proxy's
+ * nftables table is named after the node, so a server and an agent on one machine never flush each other's rules.
+ * Several clusters may run on one machine with the same service addresses: the proxy serves ClusterIPs only to
+ * its own bridge's pods, and the DNS listens on the pod gateway (an endpoint of kube-dns, reached through the
+ * proxy) rather than on the shared cluster DNS address.
  */
 export async function startNodeServices(ctx: NodeServicesContext, o: NodeServicesOptions): Promise<NodeServices> {
   const out: NodeServices = {
@@ -71,17 +76,28 @@ export async function startNodeServices(ctx: NodeServicesContext, o: NodeService
         nodeName: ctx.nodeName,
         nodeIPs: [ctx.nodeIP],
         mode: ctx.podNetwork ? proxyMode : 'userspace',
+        ...(ctx.podNetwork && ctx.podBridge ? { podBridge: ctx.podBridge } : {}),
         serviceCidr: DEFAULT_SERVICE_CIDR,
         clusterCidr: DEFAULT_CLUSTER_CIDR,
         table: o.proxyTable ?? proxyTableFor(ctx.nodeName),
       });
     });
   }
-  // The DNS address lives in the service CIDR, which is only claimed on this host with a pod network.
+  // Pods reach the DNS at its ClusterIP through the nftables proxy, which DNATs to this node's endpoint: the pod
+  // gateway. Without that proxy, the server answers on the ClusterIP itself (the service CIDR is a local route
+  // here, claimed only with a pod network), as one server per machine can.
   if (o.dns && ctx.podNetwork) {
     const dns = o.dns;
+    const gateway = out.proxy?.mode === 'nftables' ? ctx.podGateway : undefined;
     await attempt('cluster DNS', '--no-dns', async () => {
-      out.dns = await startDns({ ...base, listen: [{ host: dns.ip, port: dns.port }], clusterDomain: dns.domain, upstreams: dns.upstreams, serviceIP: dns.ip });
+      out.dns = await startDns({
+        ...base,
+        listen: [{ host: gateway ?? dns.ip, port: dns.port }],
+        clusterDomain: dns.domain,
+        upstreams: dns.upstreams,
+        serviceIP: dns.ip,
+        ...(gateway ? { endpoint: { nodeName: ctx.nodeName } } : {}),
+      });
     });
   }
   if (o.ingress) {

@@ -3,11 +3,13 @@
 import type { Client, InformerFactory } from '../client/index.js';
 import { createInformerFactory } from '../client/informer-factory.js';
 import type { Logger } from '../util/logger.js';
-import { InformerView } from './cluster-view.js';
+import { ENDPOINT_SLICES, InformerView } from './cluster-view.js';
 import { parseUpstream } from './forward.js';
 import { ensureKubeDnsService } from './kube-dns-service.js';
+import { publishNodeEndpoint, type NodeEndpoint } from './node-endpoint.js';
 import { Resolver } from './resolve.js';
 import { listen, type Listener } from './server.js';
+import type { EndpointSlice } from './types.js';
 
 export { Resolver, DEFAULT_TTL } from './resolve.js';
 export type { ClusterView } from './types.js';
@@ -17,13 +19,18 @@ export interface DnsOptions {
   informers?: InformerFactory;
   logger: Logger;
   signal: AbortSignal;
-  /** Where to answer, UDP and TCP (default the cluster DNS address 10.43.0.10, port 53). */
+  /** Where to answer, UDP and TCP: a node's pod gateway (with endpoint), or the cluster DNS address itself. */
   listen: { host: string; port: number }[];
   clusterDomain: string;
   /** host:port servers for names outside the cluster (default: the host's resolv.conf nameservers). */
   upstreams: string[];
   /** Make sure the `kube-dns` Service in kube-system exists with this ClusterIP. */
   serviceIP?: string;
+  /**
+   * Publish the first listen address as this node's endpoint of `kube-dns` (an EndpointSlice kept while the server
+   * runs, deleted by close), so pods reach it through the service proxy at the Service's ClusterIP.
+   */
+  endpoint?: { nodeName: string };
   /** Reverse zones answered here (default the pod and service ranges, 10.42.0.0/16 and 10.43.0.0/16). */
   reverseCidrs?: string[];
   /** Per upstream query (default 2 s). */
@@ -48,8 +55,11 @@ export async function startDns(o: DnsOptions): Promise<DnsServer> {
   const resolver = new Resolver(view, { zone: o.clusterDomain, reverseCidrs: o.reverseCidrs ?? ['10.42.0.0/16', '10.43.0.0/16'] });
   const handler = { resolver, upstreams: o.upstreams.map(parseUpstream), logger, ...(o.upstreamTimeoutMs ? { timeoutMs: o.upstreamTimeoutMs } : {}) };
   const listeners: Listener[] = [];
+  let endpoint: NodeEndpoint | undefined;
   const close = async () => {
     o.signal.removeEventListener('abort', onAbort);
+    // The endpoint goes first, so the proxy stops sending queries before nobody answers them.
+    await endpoint?.close();
     stop.abort();
     await Promise.all(listeners.splice(0).map((l) => l.close()));
   };
@@ -58,6 +68,19 @@ export async function startDns(o: DnsOptions): Promise<DnsServer> {
   } catch (e) {
     await close();
     throw e;
+  }
+  const first = listeners[0];
+  if (o.endpoint && first) {
+    endpoint = publishNodeEndpoint({
+      client: o.client,
+      slices: informers.informer<EndpointSlice>(ENDPOINT_SLICES),
+      logger,
+      nodeName: o.endpoint.nodeName,
+      ip: first.host,
+      port: first.port,
+    });
+    // Not awaited past a short while: the API may be slow, and the publisher retries by itself.
+    await Promise.race([endpoint.published(), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
   logger.info('serving', { on: listeners.map((l) => `${l.host}:${l.port}`), upstreams: o.upstreams });
   return { addresses: listeners.map((l) => ({ host: l.host, port: l.port })), close };

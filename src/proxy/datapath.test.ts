@@ -72,6 +72,8 @@ describe('nftables data path', { concurrency: false, timeout: 60_000 }, () => {
       mode: 'nftables',
       serviceCidr: '10.43.0.0/16',
       clusterCidr: '10.42.0.0/16',
+      // As a node agent runs it: ClusterIPs in prerouting only for this bridge's pods.
+      podBridge: 'tugpx0',
       table: TABLE,
     });
   /** Writes a slice and waits until the proxy has applied the change. */

@@ -33,6 +33,8 @@ export interface ProxyOptions {
   mode: ProxyMode | 'auto';
   serviceCidr: string;
   clusterCidr: string;
+  /** This node's pod bridge: ClusterIPs are served in prerouting only to packets from it (see nft-rules.ts). */
+  podBridge?: string;
   /** nftables table (family ip) the rules live in; one per server so parallel test servers do not meet. */
   table?: string;
 }
@@ -128,6 +130,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
       clusterCidr: o.clusterCidr,
       nodeIPs: nodeIPs(),
       masqueradeAll: !(await bridgeNetfilterOn()),
+      ...(o.podBridge ? { podBridge: { name: o.podBridge, serviceCidr: o.serviceCidr } } : {}),
       existing,
     });
     if (out.text === lastRules && performance.now() - lastAppliedAt < RESYNC_MS) return false;

@@ -72,6 +72,26 @@ export const GOLDEN: Record<string, string[]> = {
   'selectorless': [
 
   ],
+  // The cluster DNS: only this node's (n1) endpoint, its pod gateway, for both protocols; n2's is never used.
+  'kube-dns-node': [
+    'chain local-24A0F0B9-kube-system/kube-dns/tcp/dns-tcp',
+    'chain ep-C37C03E4-kube-system/kube-dns__10.42.1.1/53',
+    'chain svc-24A0F0B9-kube-system/kube-dns/tcp/dns-tcp',
+    'chain local-CE268AAC-kube-system/kube-dns/udp/dns',
+    'chain ep-8345E729-kube-system/kube-dns__10.42.1.1/53',
+    'chain svc-CE268AAC-kube-system/kube-dns/udp/dns',
+    'ep-C37C03E4-kube-system/kube-dns__10.42.1.1/53 ip saddr 10.42.1.1 jump mark-for-masquerade',
+    'ep-C37C03E4-kube-system/kube-dns__10.42.1.1/53 meta l4proto tcp dnat to 10.42.1.1:53',
+    'local-24A0F0B9-kube-system/kube-dns/tcp/dns-tcp goto ep-C37C03E4-kube-system/kube-dns__10.42.1.1/53',
+    'svc-24A0F0B9-kube-system/kube-dns/tcp/dns-tcp ip saddr != 10.42.0.0/16 jump mark-for-masquerade',
+    'svc-24A0F0B9-kube-system/kube-dns/tcp/dns-tcp goto local-24A0F0B9-kube-system/kube-dns/tcp/dns-tcp',
+    'ep-8345E729-kube-system/kube-dns__10.42.1.1/53 ip saddr 10.42.1.1 jump mark-for-masquerade',
+    'ep-8345E729-kube-system/kube-dns__10.42.1.1/53 meta l4proto udp dnat to 10.42.1.1:53',
+    'local-CE268AAC-kube-system/kube-dns/udp/dns goto ep-8345E729-kube-system/kube-dns__10.42.1.1/53',
+    'svc-CE268AAC-kube-system/kube-dns/udp/dns ip saddr != 10.42.0.0/16 jump mark-for-masquerade',
+    'svc-CE268AAC-kube-system/kube-dns/udp/dns goto local-CE268AAC-kube-system/kube-dns/udp/dns',
+    'element service-ips { 10.43.0.10 . tcp . 53 : goto svc-24A0F0B9-kube-system/kube-dns/tcp/dns-tcp, 10.43.0.10 . udp . 53 : goto svc-CE268AAC-kube-system/kube-dns/udp/dns }',
+  ],
   'lb-etp-local': [
     'chain cluster-CED4B21B-demo/lb/tcp/http',
     'chain ep-5F59D8B9-demo/lb__10.42.1.5/8080',

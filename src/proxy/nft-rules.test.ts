@@ -18,6 +18,28 @@ const added = (text: string) =>
     .filter((l) => !skeleton.has(l))
     .map((l) => l.replace('add rule ip tp ', '').replace('add chain ip tp ', 'chain ').replace('add element ip tp ', 'element ').replace('add set ip tp ', 'set '));
 
+/** The cluster DNS as Tugboat runs it: no selector, Local policy, one slice per node naming its pod gateway. */
+const kubeDns: Service = {
+  metadata: { namespace: 'kube-system', name: 'kube-dns' },
+  spec: {
+    clusterIP: '10.43.0.10',
+    internalTrafficPolicy: 'Local',
+    ports: [
+      { name: 'dns', port: 53, protocol: 'UDP' },
+      { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+    ],
+  },
+};
+const dnsSlice = (node: string, ip: string): EndpointSlice => ({
+  metadata: { namespace: 'kube-system', name: `kube-dns-${node}`, labels: { 'kubernetes.io/service-name': 'kube-dns' } },
+  addressType: 'IPv4',
+  ports: [
+    { name: 'dns', port: 53, protocol: 'UDP' },
+    { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+  ],
+  endpoints: [ep(ip, node)],
+});
+
 const CASES: [string, Service[], EndpointSlice[]][] = [
   ['three', [svc('web', { clusterIP: '10.43.0.20' })], [slice('web', [ep('10.42.1.5'), ep('10.42.2.6', 'n2'), ep('10.42.1.7')])]],
   [
@@ -33,6 +55,7 @@ const CASES: [string, Service[], EndpointSlice[]][] = [
   ],
   ['reject', [svc('none', { clusterIP: '10.43.0.25', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] })], [slice('none', [ep('10.42.1.5', 'n1', false)])]],
   ['selectorless', [{ metadata: { namespace: 'kube-system', name: 'kube-dns' }, spec: { clusterIP: '10.43.0.10', ports: [{ port: 53, protocol: 'UDP' }] } }], []],
+  ['kube-dns-node', [kubeDns], [dnsSlice('n1', '10.42.1.1'), dnsSlice('n2', '10.42.2.1')]],
   [
     'lb-etp-local',
     [
@@ -61,6 +84,23 @@ describe('nft rule rendering', () => {
     assert.match(text, /add element ip tp node-ips \{ 192\.0\.2\.2 \}/);
     assert.doesNotMatch(text, /127\.0\.0\.1/);
     assert.match(text, /^add table ip tp .*\nflush table ip tp\n/);
+  });
+
+  it('with a pod bridge, leaves service-CIDR traffic from elsewhere alone in prerouting but not the host\'s own', () => {
+    const [, services, slices] = CASES[2]!;
+    const plain = render(services, slices).text;
+    const text = render(services, slices, { podBridge: { name: 'tugt238', serviceCidr: '10.43.0.0/16' } }).text;
+    const prerouting = text.split('\n').filter((l) => l.startsWith('add rule ip tp nat-prerouting '));
+    assert.deepEqual(prerouting, ['add rule ip tp nat-prerouting iifname != "tugt238" ip daddr 10.43.0.0/16 return', 'add rule ip tp nat-prerouting jump services']);
+    // Nothing else differs: nat-output, the maps (NodePorts, ClusterIPs) and the chains are the same.
+    assert.deepEqual(text.split('\n').filter((l) => !l.includes('nat-prerouting iifname')), plain.split('\n'));
+    assert.throws(() => render([], [], { podBridge: { name: 'br" accept', serviceCidr: '10.43.0.0/16' } }), /bad pod bridge name/);
+  });
+
+  it('never rejects the cluster DNS: no slice is no rule (selector-less), another node\'s slice only is a drop', () => {
+    assert.deepEqual(added(render([kubeDns], []).text), []);
+    const elsewhere = added(render([kubeDns], [dnsSlice('n2', '10.42.2.1')]).text);
+    assert.deepEqual(elsewhere, ['element no-endpoint-services { 10.43.0.10 . tcp . 53 : drop, 10.43.0.10 . udp . 53 : drop }']);
   });
 
   it('masquerades all service traffic when bridged replies skip netfilter (br_netfilter off)', () => {
@@ -92,7 +132,7 @@ describe('nft rule rendering', () => {
     if (process.getuid?.() !== 0 || !findTool('nft')) return t.skip('needs root and nft (apt install nftables) to check syntax');
     const sctp = svc('sc', { clusterIP: '10.43.0.60', ports: [{ name: 'http', port: 80, protocol: 'SCTP' }] });
     const sctpSlice = { ...slice('sc', [ep('10.42.1.5')]), ports: [{ name: 'http', port: 9000, protocol: 'SCTP' }] };
-    const text = render([...CASES.flatMap((c) => c[1]), sctp], [...CASES.flatMap((c) => c[2]), sctpSlice]).text;
+    const text = render([...CASES.flatMap((c) => c[1]), sctp], [...CASES.flatMap((c) => c[2]), sctpSlice], { podBridge: { name: 'tugt238', serviceCidr: '10.43.0.0/16' } }).text;
     assert.match(text, /meta l4proto sctp dnat to 10\.42\.1\.5:9000/);
     const r = await runTool('nft', ['-c', '-f', '-'], text);
     assert.equal(r.code, 0, r.stderr);

@@ -14,6 +14,13 @@ export interface RenderOptions {
   nodeIPs: string[];
   /** Masquerade all service traffic, not just traffic from outside the cluster CIDR (br_netfilter off). */
   masqueradeAll: boolean;
+  /**
+   * ClusterIPs are DNATed in prerouting only for packets from this bridge (this node's pods): another cluster's
+   * pods on the same machine, using the same service addresses, must not be sent to our endpoints. Packets from
+   * elsewhere to the service CIDR are left alone in prerouting; NodePorts, external and LoadBalancer addresses
+   * still answer from anywhere, and the host's own traffic (nat-output) is unchanged. Absent: every source.
+   */
+  podBridge?: { name: string; serviceCidr: string };
   /** Chains and sets the table holds now (from the previous sync or a listing): the ones not rendered go. */
   existing?: { chains: Iterable<string>; sets: Iterable<string> };
 }
@@ -56,6 +63,8 @@ const affinitySet = (e: ServicePortEntry, b: Backend) => `aff-${hash(`${e.id}|${
 
 export function renderRules(entries: ServicePortEntry[], o: RenderOptions): Rendered {
   const T = `ip ${o.table}`;
+  // An interface name goes into the rule text quoted: refuse one that could break out of the quotes.
+  if (o.podBridge && !/^[A-Za-z0-9_.-]{1,15}$/.test(o.podBridge.name)) throw new Error(`bad pod bridge name ${JSON.stringify(o.podBridge.name)}`);
   const chains = new Set<string>();
   const sets = new Set<string>([NODE_IPS]);
   const decl: string[] = [`add table ${T} { comment "tugboat service proxy"; }`, `flush table ${T}`];
@@ -74,6 +83,7 @@ export function renderRules(entries: ServicePortEntry[], o: RenderOptions): Rend
   for (const [name, type] of MAPS) decl.push(`add map ${T} ${name} { type ${type}; }`, `flush map ${T} ${name}`);
   decl.push(`add set ${T} ${NODE_IPS} { type ipv4_addr; }`, `flush set ${T} ${NODE_IPS}`);
 
+  if (o.podBridge) rule('nat-prerouting', `iifname != "${o.podBridge.name}" ip daddr ${o.podBridge.serviceCidr} return`);
   rule('nat-prerouting', 'jump services');
   rule('nat-output', 'jump services');
   rule('nat-postrouting', 'jump masquerading');
