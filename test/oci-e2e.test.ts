@@ -198,6 +198,16 @@ describe('OCI runtime end to end (runc, real registries, kubectl)', { concurrenc
     assert.equal(st.image, `${reg}/e2e/both:v1`);
     assert.match(st.imageID, new RegExp(`^${reg.replace(/\./g, '\\.')}/e2e/both@sha256:[0-9a-f]{64}$`));
     assert.match(st.containerID ?? '', /^oci:\/\//);
+    // The node lists the images it holds in status.images (tag and digest names, size), as kubelet does.
+    const names = await until('status.images names e2e/both:v1', 15_000, async () => {
+      const out = await ok(['get', 'node', NODE, '-o', 'jsonpath={.status.images[*].names}']);
+      return out.includes(`"${reg}/e2e/both:v1"`) ? out : undefined;
+    });
+    assert.match(names, new RegExp(`"${reg.replace(/\./g, '\\.')}/e2e/both@sha256:[0-9a-f]{64}"`));
+    const sized = await ok(['get', 'node', NODE, '-o', 'jsonpath={range .status.images[*]}{.sizeBytes} {.names}{"\\n"}{end}']);
+    const line = sized.split('\n').find((l) => l.includes(`"${reg}/e2e/both:v1"`)) ?? '';
+    assert.ok(Number(line.split(' ')[0]) > 0, `sizeBytes of e2e/both:v1: ${line}`);
+    t.diagnostic(`status.images: ${sized.trim().split('\n').length} images, e2e/both: ${line}`);
     const ev = await ok(['get', 'events', '--field-selector', 'involvedObject.name=ep-only', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
     assert.match(ev, new RegExp(`Pulling: Pulling image "${reg}/e2e/ep:v1"`));
     assert.match(ev, /Pulled: (Successfully pulled image ".*\/e2e\/ep:v1" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.|Container image ".*" already present on machine)/);

@@ -20,14 +20,14 @@ import { configmaps, leases, nodes, pods, secrets, services } from '../client/re
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { ContainerRuntime, SandboxLister } from '../runtime/types.js';
-import { buildNode, machineIP, microTime, NODE_LEASE_NAMESPACE, nodeStatus, type NodeShape } from './node-object.js';
+import { buildNode, machineIP, microTime, NODE_LEASE_NAMESPACE, nodeImages, nodeStatus, type NodeShape } from './node-object.js';
 import { newSlot, type PodSlot } from './pod-state.js';
 import { computePodStatus } from './pod-status.js';
 import { podDirOf, syncPod, terminatePod, type WorkerContext } from './pod-worker.js';
 import { podRuntime } from './runtime-class.js';
 import { AgentStreamTarget } from './stream-target.js';
 import { ImagePuller } from './image-pull.js';
-import { runImageGc, type ImageGcPolicy } from './image-gc.js';
+import { imageServices, runImageGc, type ImageGcPolicy } from './image-gc.js';
 import { startAgentStreamServer, type AgentStreamServer } from './streams/server.js';
 import { PROMETHEUS_CONTENT_TYPE, renderResourceMetrics, startResourceMetrics } from './metrics/index.js';
 
@@ -129,6 +129,41 @@ async function heartbeat(client: Client, shape: NodeShape, clock: Clock, duratio
   await client.patch(nodes, undefined, shape.name, 'merge', { status: { conditions: nodeStatus(shape, clock.now(), cur.status, true).conditions } }, { subresource: 'status' });
 }
 
+/**
+ * Keeps the Node's status.images in step with the runtime's image store (none with the process runtime). A
+ * refresh reads the store's index (cheap) and writes only when the list changed; calls during a refresh fold into
+ * one more. It never throws: a failed write is retried on the next call.
+ */
+function imagesReporter(o: { client: Client; nodeName: string; runtime: ContainerRuntime; signal: AbortSignal; log: Logger }): () => Promise<void> {
+  const sources = imageServices(o.runtime);
+  let reported: string | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  const once = async () => {
+    const images = nodeImages((await Promise.all(sources.map((s) => s.list()))).flat());
+    const json = JSON.stringify(images);
+    if (json === reported || o.signal.aborted) return;
+    // A merge patch replaces the list whole; null drops the field when the store is empty, as kubelet omits it.
+    await o.client.patch(nodes, undefined, o.nodeName, 'merge', { status: { images: images.length ? images : null } }, { subresource: 'status' });
+    reported = json;
+  };
+  const loop = async () => {
+    do {
+      again = false;
+      await once().catch((e: Error) => o.log.debug('node status images not written', { err: e }));
+    } while (again && !o.signal.aborted);
+    running = undefined;
+  };
+  return () => {
+    if (!sources.length) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    return (running = loop());
+  };
+}
+
 export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const clock = o.clock ?? realClock;
   const log = (o.logger ?? silentLogger).child(`node-agent:${o.nodeName}`);
@@ -159,6 +194,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   }
   await registerNode(o.client, shape, clock);
   await heartbeat(o.client, shape, clock, 40).catch((e: Error) => log.warn('lease renewal failed', { err: e }));
+  const refreshImages = imagesReporter({ client: o.client, nodeName: o.nodeName, runtime: o.runtime, signal: o.signal, log });
+  await refreshImages();
 
   const podInformer = new SharedInformer<Pod & KubeObject>({ client: o.client, resource: pods, fieldSelector: `spec.nodeName=${o.nodeName}`, logger: log });
   const own = !o.informers;
@@ -216,7 +253,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     for (const s of slots.values()) for (const c of s.containers.values()) for (const p of c.probers.splice(0)) p.stop();
   }, { once: true });
   const imageGc = runImageGc({ runtime: o.runtime, slots, statusImages: ctx.statusImages, clock, log, signal: o.signal, policy: o.imageGc });
-  const workers = runWorkers(queue, (key) => syncPod(ctx, key), { workers: o.workers ?? 16, signal: o.signal, logger: log });
+  // A sync may have pulled an image: status.images follows at once rather than at the next heartbeat.
+  const sync = (key: string) => syncPod(ctx, key).finally(() => void refreshImages());
+  const workers = runWorkers(queue, sync, { workers: o.workers ?? 16, signal: o.signal, logger: log });
   const heartbeatMs = o.heartbeatMs ?? 10_000;
   const resyncMs = o.resyncMs ?? 10_000;
   const loops = (async () => {
@@ -225,6 +264,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       await clock.sleep(Math.min(heartbeatMs, resyncMs), o.signal).catch(() => undefined);
       if (o.signal.aborted) break;
       await heartbeat(o.client, shape, clock, Math.ceil((heartbeatMs * 4) / 1000)).catch((e: Error) => log.warn('lease renewal failed', { err: e }));
+      // `tug images` (another process) may have pulled or removed images.
+      await refreshImages();
       if (clock.now().getTime() - lastResync >= resyncMs) {
         lastResync = clock.now().getTime();
         for (const p of podInformer.list()) enqueue(p);

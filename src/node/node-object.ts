@@ -1,6 +1,6 @@
 // The Node this agent registers (capacity from the machine, addresses, system info, conditions) and its Lease in
 // kube-node-lease, renewed every 10 s as kubelet does.
-import type { Node, NodeCondition } from 'kubernetes-types/core/v1.js';
+import type { ContainerImage, Node, NodeCondition } from 'kubernetes-types/core/v1.js';
 import { cpus, hostname, networkInterfaces, totalmem, release, arch } from 'node:os';
 import { readFileSync } from 'node:fs';
 
@@ -65,6 +65,39 @@ export interface NodeShape {
   /** Where the agent serves logs/exec/attach/port-forward (default 10250). */
   kubeletPort?: number;
   labels?: Record<string, string>;
+}
+
+/** kubelet's --node-status-max-images default (-1: no cap). */
+export const NODE_STATUS_MAX_IMAGES = 50;
+/** kubelet reports at most this many names of one image (MaxNamesPerImageInNodeStatus). */
+export const MAX_NAMES_PER_IMAGE = 5;
+
+/** What status.images needs of an image in the node's store. */
+export interface StoredImage {
+  id: string;
+  /** name:tag */
+  repoTags: readonly string[];
+  /** name@sha256:... */
+  repoDigests: readonly string[];
+  size: number;
+}
+
+/**
+ * status.images as kubelet writes it: largest first, at most `max`, each named by its digests then its tags (at
+ * most 5 names). Ties in size go by ID so the list does not reorder (and cause a write) between two reports. The
+ * same image from two runtimes sharing one store is reported once.
+ */
+export function nodeImages(images: readonly StoredImage[], max = NODE_STATUS_MAX_IMAGES): ContainerImage[] {
+  const byId = new Map<string, StoredImage>();
+  for (const i of images) {
+    const seen = byId.get(i.id);
+    byId.set(i.id, seen ? { ...seen, repoTags: [...new Set([...seen.repoTags, ...i.repoTags])], repoDigests: [...new Set([...seen.repoDigests, ...i.repoDigests])] } : i);
+  }
+  const sorted = [...byId.values()].sort((a, b) => b.size - a.size || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sorted.slice(0, max < 0 ? undefined : max).map((i) => ({
+    names: [...i.repoDigests, ...i.repoTags].slice(0, MAX_NAMES_PER_IMAGE),
+    sizeBytes: i.size,
+  }));
 }
 
 export function nodeStatus(s: NodeShape, now: Date, old: Node['status'], ready: boolean): NonNullable<Node['status']> {

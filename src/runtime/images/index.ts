@@ -14,6 +14,7 @@ import {
 } from '../types.js';
 import { readArchive, type ArchiveImage } from './archive.js';
 import { credentialsFor } from './auth.js';
+import type { FileLockOptions } from './file-lock.js';
 import { RepositoryClient } from './distribution.js';
 import { BlobFetcher } from './fetch-blob.js';
 import { planGc } from './gc.js';
@@ -62,6 +63,8 @@ export interface ImageServiceOptions {
   parallel?: number;
   /** Threads that unpack layers (default: 1 on two cores, 2 above; 0 unpacks on the calling thread). */
   unpackWorkers?: number;
+  /** Waiting for the store's lock (held by another process: `tug images` or the agent). */
+  lock?: FileLockOptions;
 }
 
 export interface ImageServiceExt extends ImageService {
@@ -70,6 +73,21 @@ export interface ImageServiceExt extends ImageService {
 }
 
 const ID = /^(?:sha256:)?([a-f0-9]{12,64})$/;
+
+/** Content an image was about to reference was deleted meanwhile (a removal or GC, maybe by another process). */
+class ContentRemoved extends Error {}
+
+/** Runs a pull or import again (at most `times`) when a concurrent removal took content it had checked was there. */
+async function againIfRemoved<T>(times: number, fn: () => Promise<T>, onRetry: (e: Error) => void): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof ContentRemoved) || i >= times) throw e;
+      onRetry(e);
+    }
+  }
+}
 
 function deferred<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } {
   let resolve!: (v: T) => void;
@@ -90,7 +108,7 @@ async function limitAll<T>(items: T[], n: number, fn: (t: T, i: number) => Promi
 }
 
 export function createImageService(o: ImageServiceOptions): ImageServiceExt {
-  const store = new ContentStore(o.root);
+  const store = new ContentStore(o.root, o.lock);
   const transport = new Transport({ ...(o.registries?.caFiles ? { caFiles: o.registries.caFiles } : {}) });
   const fetcher = new BlobFetcher(store);
   const pool = new UnpackPool(o.unpackWorkers);
@@ -205,9 +223,18 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
     await rename(tmp, dest);
   }
 
-  /** Adds (or refreshes) an image record; tags move to it from any other image, as `docker tag` does. */
+  /**
+   * Adds (or refreshes) an image record; tags move to it from any other image, as `docker tag` does. Under the
+   * store's lock its blobs and layers are checked to be there still: a removal deletes content under that lock
+   * too, so once registered nothing the image needs can go.
+   */
   async function register(rec: ImageRecord): Promise<ImageRecord> {
     return store.update((idx) => {
+      const gone = [
+        ...new Set([...(rec.blobs ?? []), ...rec.layers.map((l) => l.digest)]).values(),
+      ].filter((b) => !existsSync(store.blobPath(b)));
+      gone.push(...rec.layers.filter((l) => !existsSync(store.layerPath(l.chainId))).map((l) => `layer ${l.chainId}`));
+      if (gone.length) throw new ContentRemoved(`image ${rec.id}: removed while it was being stored: ${gone.join(', ')}`);
       for (const other of Object.values(idx.images)) {
         if (other.id === rec.id) continue;
         other.repoTags = other.repoTags.filter((t) => !rec.repoTags.includes(t));
@@ -228,7 +255,11 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
     });
   }
 
-  async function pull(ref: string, opts: PullOptions = {}): Promise<ImageInfo> {
+  function pull(ref: string, opts: PullOptions = {}): Promise<ImageInfo> {
+    return againIfRemoved(3, () => pullOnce(ref, opts), (e) => log?.info('pulling again: content was removed meanwhile', { image: ref, err: e.message }));
+  }
+
+  async function pullOnce(ref: string, opts: PullOptions): Promise<ImageInfo> {
     const r = parseReference(ref);
     const label = formatReference(r);
     const started = now();
@@ -294,8 +325,9 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
     return toInfo(saved);
   }
 
+  /** Removes the record, then (still under the lock, so no pull can register them meanwhile) what only it used. */
   async function deleteImage(id: string): Promise<void> {
-    const { gone, keepBlobs, keepChains } = await store.update((idx) => {
+    return store.updateThen((idx) => {
       const g = idx.images[id];
       delete idx.images[id];
       const kb = new Set<string>();
@@ -308,14 +340,15 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
         }
       }
       return { gone: g, keepBlobs: kb, keepChains: kc };
+    }, async ({ gone, keepBlobs, keepChains }) => {
+      if (!gone) return;
+      for (const b of new Set([...(gone.blobs ?? []), ...gone.layers.map((l) => l.digest), gone.id, gone.manifestDigest])) {
+        if (!keepBlobs.has(b)) await rm(store.blobPath(b), { force: true });
+      }
+      for (const l of gone.layers) {
+        if (!keepChains.has(l.chainId)) await rm(store.layerPath(l.chainId), { recursive: true, force: true });
+      }
     });
-    if (!gone) return;
-    for (const b of new Set([...(gone.blobs ?? []), ...gone.layers.map((l) => l.digest), gone.id, gone.manifestDigest])) {
-      if (!keepBlobs.has(b)) await rm(store.blobPath(b), { force: true });
-    }
-    for (const l of gone.layers) {
-      if (!keepChains.has(l.chainId)) await rm(store.layerPath(l.chainId), { recursive: true, force: true });
-    }
   }
 
   async function recordBytes(r: ImageRecord): Promise<number> {
@@ -395,15 +428,17 @@ export function createImageService(o: ImageServiceOptions): ImageServiceExt {
     },
 
     async import(file) {
-      const work = join(o.root, `import-${randomBytes(4).toString('hex')}`);
-      try {
-        const found = await readArchive(store, file, work, platform);
-        const out: ImageInfo[] = [];
-        for (const img of found) out.push(toInfo(await registerArchive(img)));
-        return out;
-      } finally {
-        await rm(work, { recursive: true, force: true });
-      }
+      return againIfRemoved(3, async () => {
+        const work = join(o.root, `import-${randomBytes(4).toString('hex')}`);
+        try {
+          const found = await readArchive(store, file, work, platform);
+          const out: ImageInfo[] = [];
+          for (const img of found) out.push(toInfo(await registerArchive(img)));
+          return out;
+        } finally {
+          await rm(work, { recursive: true, force: true });
+        }
+      }, (e) => log?.info('importing again: content was removed meanwhile', { file, err: e.message }));
     },
 
     async gc({ inUse, highPercent, lowPercent, minAgeMs }) {

@@ -3,10 +3,12 @@
 //   ingest/<hex>.partial   downloads in progress (kept across a failed or killed pull, resumed by Range)
 //   layers/<chain hex>/    unpacked layers keyed by chain ID, so a layer's whiteouts match what lies below it
 //   images.json            the image index (image ID -> record), rewritten atomically (temp file + rename)
+//   images.lock            held (file-lock.ts) by whichever process is changing the index or deleting content
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageConfig, ImageInfo } from '../types.js';
+import { withFileLock, type FileLockOptions } from './file-lock.js';
 
 export interface LayerRecord {
   /** Digest of the blob as stored (compressed or not). */
@@ -33,7 +35,7 @@ export interface ImageRecord {
   blobs?: string[];
 }
 
-interface IndexFile {
+export interface IndexFile {
   version: 1;
   images: Record<string, ImageRecord>;
 }
@@ -45,13 +47,18 @@ export class ContentStore {
   readonly ingestDir: string;
   readonly layerDir: string;
   private readonly indexFile: string;
+  private readonly lockFile: string;
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly lockOptions: FileLockOptions = {},
+  ) {
     this.blobDir = join(root, 'blobs', 'sha256');
     this.ingestDir = join(root, 'ingest');
     this.layerDir = join(root, 'layers');
     this.indexFile = join(root, 'images.json');
+    this.lockFile = join(root, 'images.lock');
     for (const d of [this.blobDir, this.ingestDir, this.layerDir]) mkdirSync(d, { recursive: true });
   }
 
@@ -82,16 +89,34 @@ export class ContentStore {
     renameSync(tmp, this.indexFile);
   }
 
-  /** Read-modify-write of the index, one at a time in this process. */
+  /**
+   * Runs fn alone: one at a time in this process (a promise chain) and across processes (the lock file), so
+   * nothing else changes the index or deletes content meanwhile. fn re-reads the index itself.
+   */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const next = this.chain.then(() => withFileLock(this.lockFile, fn, this.lockOptions));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Read-modify-write of the index under the lock: fn sees the index as on disk now, never a stale copy. */
   update<T>(fn: (idx: IndexFile) => T): Promise<T> {
-    const next = this.chain.then(() => {
+    return this.exclusive(() => {
       const idx = this.read();
       const out = fn(idx);
       this.write(idx);
       return out;
     });
-    this.chain = next.catch(() => undefined);
-    return next;
+  }
+
+  /** Like update, then `after` (e.g. deleting files the change made unreferenced) still under the lock. */
+  updateThen<T, U>(fn: (idx: IndexFile) => T, after: (out: T) => Promise<U>): Promise<U> {
+    return this.exclusive(async () => {
+      const idx = this.read();
+      const out = fn(idx);
+      this.write(idx);
+      return after(out);
+    });
   }
 }
 
