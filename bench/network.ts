@@ -18,7 +18,7 @@
 // machine), split where a watch saw the new Service's EndpointSlice list the 3 ready backends (control plane:
 // API write + endpointslice controller; then proxy: informer + nft).
 // Needs root, nft, the CNI plugins and wrk. Prints one JSON object (the server's output goes to stderr on a failure).
-// Only one server with services may hold the service CIDR: do not run it beside test/service-networking.
+// Run it alone: it measures the machine, and traffic from the host to a ClusterIP is not tied to one cluster.
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';

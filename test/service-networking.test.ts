@@ -4,8 +4,8 @@
 // scripts and host tools (curl, dig) run by the process runtime inside each pod's network namespace.
 // The cluster DNS forwards outside names only to a test server on loopback (support/dns-upstream.ts), and no name
 // is looked up from a pod before its resolv.conf is checked to point at the cluster DNS alone: nothing leaves
-// the machine. Only one server on the machine may hold the service CIDR at a time, so this suite runs its
-// servers one after the other (the second one is the restart on the same data dir).
+// the machine. Its two servers run one after the other (the second one is the restart on the same data dir);
+// other suites' clusters may run beside it (test/two-clusters.test.ts shows they do not answer each other's pods).
 // Needs root, the CNI plugins, nft, curl, dig and kubectl 1.32 and 1.27.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
