@@ -29,6 +29,19 @@ export interface SuiteCtx {
 
 export const fixture = (p: string) => join(repoRoot, 'test/fixtures', p);
 
+/**
+ * Creates a namespace and waits until it holds kube-root-ca.crt, as every namespace of a settled cluster does (the
+ * root CA publisher writes it just after): listings then show what they show on Kubernetes.
+ */
+export async function settledNamespace(c: SuiteCtx, ns: string): Promise<void> {
+  await c.ok(['create', 'namespace', ns]);
+  const deadline = Date.now() + 10_000;
+  while ((await c.k(['-n', ns, 'get', 'configmap', 'kube-root-ca.crt', '-o', 'name'])).code !== 0) {
+    assert.ok(Date.now() < deadline, `kube-root-ca.crt never appeared in namespace ${ns}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export function suiteCtx(v: string, server: TugProcess): SuiteCtx {
   const dir = mkdtempSync(join(tmpdir(), `kubectl-suite-${v}-`));
   const cacheDir = join(dir, 'cache');

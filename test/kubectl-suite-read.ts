@@ -1,17 +1,16 @@
 // Reading: get in every output format, selectors, -A, get -w, describe (with events), api-resources,
 // api-versions and explain.
 import assert from 'node:assert/strict';
-import { fixture, nsName, type SuiteCtx } from './kubectl-suite-context.js';
+import { fixture, nsName, settledNamespace, type SuiteCtx } from './kubectl-suite-context.js';
 
 export async function getOutputs(c: SuiteCtx): Promise<void> {
   const ns = nsName(c.v, 'get');
-  await c.ok(['create', 'namespace', ns]);
+  await settledNamespace(c, ns);
   const n = ['-n', ns];
   await c.ok([...n, 'apply', '-f', fixture('manifests/app.yaml'), '-f', fixture('manifests/dir')]);
 
   const table = await c.ok([...n, 'get', 'configmaps']);
-  // kube-root-ca.crt comes from a controller, when one runs.
-  assert.match(table, /^NAME\s+DATA\s+AGE\napp-config\s+1\s+\d+s\ndir-one\s+1\s+\d+s\n(kube-root-ca\.crt\s+1\s+\d+s\n)?$/);
+  assert.match(table, /^NAME\s+DATA\s+AGE\napp-config\s+1\s+\d+s\ndir-one\s+1\s+\d+s\nkube-root-ca\.crt\s+1\s+\d+s\n$/);
   const wide = await c.ok([...n, 'get', 'deployment', 'app', '-o', 'wide']);
   assert.match(wide, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\napp\s+\d\/2\s+\d\s+\d\s+\d+s\s+app\s+busybox:1\.36\s+app=app\n$/);
   const svc = await c.ok([...n, 'get', 'svc', 'dir-svc', '-o', 'wide']);
@@ -48,16 +47,16 @@ export async function getOutputs(c: SuiteCtx): Promise<void> {
   assert.equal(await c.ok([...n, 'get', 'cm', 'app-config', '-o', 'jsonpath={.data.color}/{.metadata.labels.tier}']), 'blue/backend');
   assert.equal(
     await c.ok([...n, 'get', 'deploy,cm', '-o', 'custom-columns=KIND:.kind,NAME:.metadata.name,REPLICAS:.spec.replicas']),
-    'KIND         NAME         REPLICAS\nDeployment   app          2\nConfigMap    app-config   <none>\nConfigMap    dir-one      <none>\n',
+    'KIND         NAME               REPLICAS\nDeployment   app                2\nConfigMap    app-config         <none>\nConfigMap    dir-one            <none>\nConfigMap    kube-root-ca.crt   <none>\n',
   );
-  assert.equal(await c.ok([...n, 'get', 'cm,svc,deploy', '-o', 'name']), 'configmap/app-config\nconfigmap/dir-one\nservice/dir-svc\ndeployment.apps/app\n');
+  assert.equal(await c.ok([...n, 'get', 'cm,svc,deploy', '-o', 'name']), 'configmap/app-config\nconfigmap/dir-one\nconfigmap/kube-root-ca.crt\nservice/dir-svc\ndeployment.apps/app\n');
 
   // Selectors.
   assert.equal(await c.ok([...n, 'get', 'cm,svc,deploy', '-l', 'tier=backend', '-o', 'name']), 'configmap/app-config\ndeployment.apps/app\n');
   assert.equal(await c.ok([...n, 'get', 'all', '-l', 'tier in (frontend)', '-o', 'name']), 'service/dir-svc\n');
-  assert.equal(await c.ok([...n, 'get', 'cm', '-l', '!tier', '-o', 'name']), 'configmap/dir-one\n');
+  assert.equal(await c.ok([...n, 'get', 'cm', '-l', '!tier', '-o', 'name']), 'configmap/dir-one\nconfigmap/kube-root-ca.crt\n');
   assert.equal(await c.ok([...n, 'get', 'cm', '--field-selector', 'metadata.name=dir-one', '-o', 'name']), 'configmap/dir-one\n');
-  assert.equal(await c.ok([...n, 'get', 'cm', '--field-selector', 'metadata.name!=dir-one', '-o', 'name']), 'configmap/app-config\n');
+  assert.equal(await c.ok([...n, 'get', 'cm', '--field-selector', 'metadata.name!=dir-one', '-o', 'name']), 'configmap/app-config\nconfigmap/kube-root-ca.crt\n');
   assert.equal(
     await c.fails([...n, 'get', 'cm', '--field-selector', 'data.color=blue']),
     'Error from server (BadRequest): Unable to find "/v1, Resource=configmaps" that match label selector "", field selector "data.color=blue": "data.color" is not a known field selector: only "metadata.name", "metadata.namespace"\n',

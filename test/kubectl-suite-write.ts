@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { makeCert } from '../src/apiserver/pki/certs.js';
-import { fixture, nsName, type SuiteCtx } from './kubectl-suite-context.js';
+import { fixture, nsName, settledNamespace, type SuiteCtx } from './kubectl-suite-context.js';
 
 export async function createCommands(c: SuiteCtx): Promise<void> {
   const ns = nsName(c.v, 'create');
@@ -83,7 +83,7 @@ export async function editAndPatch(c: SuiteCtx): Promise<void> {
 
 export async function labelsAndScale(c: SuiteCtx): Promise<void> {
   const ns = nsName(c.v, 'label');
-  await c.ok(['create', 'namespace', ns]);
+  await settledNamespace(c, ns);
   const n = ['-n', ns];
   await c.ok([...n, 'apply', '-f', fixture('manifests/app.yaml')]);
 
@@ -91,7 +91,7 @@ export async function labelsAndScale(c: SuiteCtx): Promise<void> {
   assert.equal(await c.fails([...n, 'label', 'cm', 'app-config', 'team=b']), "error: 'team' already has a value (a), and --overwrite is false\n");
   assert.equal(await c.ok([...n, 'label', 'cm', 'app-config', 'team=b', '--overwrite']), 'configmap/app-config labeled\n');
   assert.equal(await c.ok([...n, 'label', 'cm', 'app-config', 'team-']), 'configmap/app-config unlabeled\n');
-  assert.match(await c.ok([...n, 'get', 'cm', '--show-labels']), /^NAME\s+DATA\s+AGE\s+LABELS\napp-config\s+1\s+\d+s\s+tier=backend\n$/);
+  assert.match(await c.ok([...n, 'get', 'cm', '--show-labels']), /^NAME\s+DATA\s+AGE\s+LABELS\napp-config\s+1\s+\d+s\s+tier=backend\nkube-root-ca\.crt\s+1\s+\d+s\s+<none>\n$/);
 
   // 1.27 prints "annotate" (its print flags' operation name); later versions "annotated".
   const annotated = c.v === '1.27' ? 'annotate' : 'annotated';
