@@ -2,6 +2,7 @@
 // and score weights). Nothing registers itself on import.
 import { Framework, type FrameworkOptions, type WeightedPlugin } from './framework.js';
 import { defaultPreemption, type PreemptionDeps } from './plugins/default-preemption.js';
+import { imageLocality } from './plugins/image-locality.js';
 import { interPodAffinity } from './plugins/inter-pod-affinity.js';
 import { nodeAffinity } from './plugins/node-affinity.js';
 import { nodeName } from './plugins/node-name.js';
@@ -34,6 +35,7 @@ export const registry: Record<string, (args: PluginArgs) => Plugin> = {
     return { name: 'NodeResourcesLeastAllocated', score };
   },
   NodeResourcesBalancedAllocation: () => nodeResourcesBalancedAllocation(),
+  ImageLocality: () => imageLocality(),
   VolumeBinding: (a) => volumeBinding(a.volumes),
   PodTopologySpread: () => podTopologySpread(),
   InterPodAffinity: () => interPodAffinity(),
@@ -59,6 +61,7 @@ export const defaultProfile: ProfilePlugin[] = [
   { name: 'InterPodAffinity', weight: 2 },
   { name: 'DefaultPreemption' },
   { name: 'NodeResourcesBalancedAllocation', weight: 1 },
+  { name: 'ImageLocality', weight: 1 },
 ];
 
 export function buildPlugins(profile: readonly ProfilePlugin[], args: PluginArgs = {}): WeightedPlugin[] {
