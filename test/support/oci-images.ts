@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import tar from 'tar-stream';
 import type { ImageConfig } from '../../src/runtime/types.js';
 
@@ -122,6 +123,17 @@ export async function layerTar(files: FileMap): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+const gzipAsync = promisify(gzip);
+
+/** A layer with one file at `path` (inside the image) and each of its parent directories, mode 0755. */
+export function fileWithParents(path: string, spec: FileSpec): FileMap {
+  const parts = path.replace(/^\/+/, '').split('/');
+  const files: FileMap = {};
+  for (let i = 1; i < parts.length; i++) files[parts.slice(0, i).join('/')] = { dir: true };
+  files[parts.join('/')] = spec;
+  return files;
+}
+
 export function busyboxLayer(): FileMap {
   const files: FileMap = {
     bin: { dir: true },
@@ -146,7 +158,8 @@ export async function buildImage(o: BuildOptions = {}): Promise<BuiltImage> {
   for (const m of maps) layerTars.push(await layerTar(m));
   const diffIds = layerTars.map((t) => sha256(t));
   const layerType = format === 'oci' ? MEDIA.ociLayerGzip : MEDIA.dockerLayerGzip;
-  const layers = layerTars.map((t) => blob(layerType, gzipSync(t, { level: o.gzipLevel ?? 6 })));
+  // zlib's async gzip runs on the libuv thread pool, so images built under Promise.all compress in parallel.
+  const layers = await Promise.all(layerTars.map(async (t) => blob(layerType, await gzipAsync(t, { level: o.gzipLevel ?? 6 }))));
   const c = o.config ?? {};
   const cfg: Record<string, unknown> = {};
   if (c.entrypoint) cfg.Entrypoint = c.entrypoint;
