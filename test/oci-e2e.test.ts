@@ -401,9 +401,8 @@ describe('OCI runtime end to end (runc, real registries, kubectl)', { concurrenc
       input: JSON.stringify(
         pod('in-cluster', [
           { name: 'get', image, command: ['kubectl', 'get', 'pods', '-o', 'name'], env },
-          // The echo ends the line: `kubectl logs` drops a last line without a newline today (src/node/log-reader.ts
-          // keeps a trailing partial CRI line pending instead of printing it as kubelet does).
-          { name: 'whoami', image, command: ['sh', '-c', 'kubectl auth whoami -o jsonpath={.status.userInfo.username} && echo'], env },
+          // Its output ends without a newline, as kubectl's jsonpath output does: logs show it as it is.
+          { name: 'whoami', image, command: ['kubectl', 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], env },
         ]),
       ),
     });
@@ -413,7 +412,7 @@ describe('OCI runtime end to end (runc, real registries, kubectl)', { concurrenc
     const seen = `status: ${JSON.stringify(p.status)}\nget: ${get.stdout}${get.stderr}\nwhoami: ${whoami.stdout}${whoami.stderr}`;
     assert.equal(p.status?.phase, 'Succeeded', seen);
     assert.ok(get.stdout.split('\n').includes('pod/in-cluster'), seen);
-    assert.equal(whoami.stdout, 'system:serviceaccount:default:default\n', seen);
+    assert.equal(whoami.stdout, 'system:serviceaccount:default:default', seen);
     const pulled = (await k(['get', 'events', '--field-selector', 'involvedObject.name=in-cluster,reason=Pulled', '-o', 'jsonpath={.items[0].message}'])).stdout;
     const times = kubectlImageTimes;
     t.diagnostic(`e2e/kubectl:v1: ${((times?.bytes ?? 0) / 1e6).toFixed(1)} MB compressed, built in ${times?.buildMs} ms, pushed in ${times?.pushMs} ms; ${pulled}`);

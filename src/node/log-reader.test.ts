@@ -48,6 +48,13 @@ describe('container log reader', () => {
     assert.equal(await text(await containerLogStream({ path, running: stopped }, { ...base, limitBytes: 6 })), 'one\nth');
   });
 
+  it('shows a last piece that no newline ended, as it is (a container whose output ends without one)', async () => {
+    const p = file('d.log', ['2026-01-01T00:00:01Z stdout F line1', '2026-01-01T00:00:02Z stdout P system:serviceaccount:default:default']);
+    assert.equal(await text(await containerLogStream({ path: p, running: stopped }, base)), 'line1\nsystem:serviceaccount:default:default');
+    const ts = await text(await containerLogStream({ path: p, running: stopped }, { ...base, timestamps: true, tailLines: 1 }));
+    assert.equal(ts, '2026-01-01T00:00:02Z system:serviceaccount:default:default');
+  });
+
   it('reads rotated files first', async () => {
     const p = file('b.log', ['2026-01-01T00:00:03Z stdout F new']);
     file('b.log.1', ['2026-01-01T00:00:02Z stdout F older']);
@@ -62,8 +69,10 @@ describe('container log reader', () => {
     const got = text(out);
     await new Promise((r) => setTimeout(r, 150));
     appendFileSync(p, '2026-01-01T00:00:02Z stdout F second\n');
+    // Its last words end without a newline: they still reach the follower once it stops.
+    appendFileSync(p, '2026-01-01T00:00:03Z stdout P bye\n');
     await new Promise((r) => setTimeout(r, 250));
     running = false;
-    assert.equal(await got, 'first\nsecond\n');
+    assert.equal(await got, 'first\nsecond\nbye');
   });
 });

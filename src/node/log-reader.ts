@@ -9,6 +9,8 @@ import type { LogOptions } from './streams/target.js';
 interface Entry {
   time: string;
   text: string;
+  /** A partial piece nothing ended (the container's last output had no newline): printed as is, as kubelet does. */
+  open?: boolean;
 }
 
 /** Joins partial lines per stream (stdout and stderr interleave in one file). */
@@ -24,10 +26,18 @@ class Joiner {
     this.pending.delete(l.stream);
     return e;
   }
+
+  /** The pieces still waiting for their end, oldest first, marked open; the joiner forgets them. */
+  flush(): Entry[] {
+    const out = [...this.pending.values()].map((e) => ({ ...e, open: true })).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    this.pending.clear();
+    return out;
+  }
 }
 
 function format(e: Entry, timestamps: boolean): string {
-  return timestamps ? `${e.time} ${e.text}\n` : `${e.text}\n`;
+  const nl = e.open ? '' : '\n';
+  return timestamps ? `${e.time} ${e.text}${nl}` : `${e.text}${nl}`;
 }
 
 function sinceMs(o: LogOptions, now: number): number | undefined {
@@ -61,6 +71,8 @@ async function readAll(path: string, keep: number, o: LogOptions, now: number): 
       if (e && (since === undefined || timeMs(e.time) >= since)) entries.push(e);
     }
   }
+  // A piece no line ended yet is shown as it is (a follower prints the rest when it comes).
+  for (const e of joiner.flush()) if (since === undefined || timeMs(e.time) >= since) entries.push(e);
   return { entries, offset };
 }
 
@@ -116,6 +128,8 @@ export async function containerLogStream(src: ContainerLogSource, o: LogOptions,
     .catch(() => undefined)
     .finally(() => {
       clearInterval(watcher);
+      // The container ended on a piece without a newline: it is still its output.
+      if (!closed && budget > 0) for (const e of joiner.flush()) if (since === undefined || timeMs(e.time) >= since) out.write(take(format(e, o.timestamps))[0]);
       out.end();
     });
   return out;
