@@ -16,7 +16,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { clientFromKubeconfig, events, pods, type RestClient } from '../src/client/index.js';
 import { netnsName } from '../src/network/index.js';
-import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { haveAllTools, POD_NETWORK_TOOLS, requireRootAndTools, type Tool } from './support/require-tool.js';
 import { poll } from './support/poll.js';
 import { fetchScript, stopAgentCluster, suiteObjects } from './support/real-pods.js';
 import { startTugCluster, type TugCluster } from './support/tug-cluster.js';
@@ -28,7 +28,7 @@ const POD_CIDR = '10.42.221.0/24';
 const NODE_NAME = 'tug-pods-e2e';
 type P = Pod & KubeObject;
 
-const TOOLS: Tool[] = [['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'], ['nft', 'apt-get install nftables'], ...VERSIONS.map(kubectlTool)];
+const TOOLS: Tool[] = [...POD_NETWORK_TOOLS, ...VERSIONS.map(kubectlTool)];
 const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const dir = mkdtempSync(join(tmpdir(), 'tug-pods-e2e-'));
 let server: TugCluster | undefined;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { clientFromKubeconfig, pods, type RestClient } from '../src/client/index.js';
-import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { haveAllTools, POD_NETWORK_TOOLS, requireRootAndTools, type Tool } from './support/require-tool.js';
 import { startAgentCluster, stopAgentCluster } from './support/real-pods.js';
 import type { TugCluster } from './support/tug-cluster.js';
 import { kubectl, kubectlOnTty, kubectlTool } from './support/tug-server.js';
@@ -16,8 +16,7 @@ import { kubectl, kubectlOnTty, kubectlTool } from './support/tug-server.js';
 const VERSIONS = ['1.27', '1.33'];
 const BRIDGE = 'tugt234';
 const TOOLS: Tool[] = [
-  ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
-  ['nft', 'apt-get install nftables'],
+  ...POD_NETWORK_TOOLS,
   ['script', 'apt-get install bsdutils'],
   ...VERSIONS.map(kubectlTool),
 ];

@@ -23,7 +23,7 @@ import { clientFromKubeconfig, deployments, endpointslices, pods, services, type
 import { freePort } from './support/child-server.js';
 import { startDnsUpstream, type DnsUpstream } from './support/dns-upstream.js';
 import { poll } from './support/poll.js';
-import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { haveAllTools, POD_NETWORK_TOOLS, requireRootAndTools, SERVICE_CLIENT_TOOLS, type Tool } from './support/require-tool.js';
 import { removeLeftovers, stopAgentCluster } from './support/real-pods.js';
 import { portOf, startTugCluster, type TugCluster } from './support/tug-cluster.js';
 import { kubectl, kubectlTool } from './support/tug-server.js';
@@ -44,13 +44,7 @@ type P = Pod & KubeObject;
 type S = Service & KubeObject;
 type ES = EndpointSlice & KubeObject;
 
-const TOOLS: Tool[] = [
-  ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
-  ['nft', 'apt-get install nftables'],
-  ['curl', 'apt-get install curl'],
-  ['dig', 'apt-get install bind9-dnsutils'],
-  ...VERSIONS.map(kubectlTool),
-];
+const TOOLS: Tool[] = [...POD_NETWORK_TOOLS, ...SERVICE_CLIENT_TOOLS, ...VERSIONS.map(kubectlTool)];
 const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const dir = mkdtempSync(join(tmpdir(), 'tug-svc-e2e-'));
 /** Every backend appends "REQ|TERM <pod> <ms>" here (the process runtime shares the host's file system). */

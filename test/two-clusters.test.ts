@@ -18,18 +18,13 @@ import { netnsName } from '../src/network/index.js';
 import { startDnsUpstream, type DnsUpstream } from './support/dns-upstream.js';
 import { poll } from './support/poll.js';
 import { stopAgentCluster } from './support/real-pods.js';
-import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { haveAllTools, POD_NETWORK_TOOLS, requireRootAndTools, SERVICE_CLIENT_TOOLS, type Tool } from './support/require-tool.js';
 import { startTugCluster, type TugCluster } from './support/tug-cluster.js';
 
 type P = Pod & KubeObject;
 type ES = EndpointSlice & KubeObject;
 
-const TOOLS: Tool[] = [
-  ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
-  ['nft', 'apt-get install nftables'],
-  ['curl', 'apt-get install curl'],
-  ['dig', 'apt-get install bind9-dnsutils'],
-];
+const TOOLS: Tool[] = [...POD_NETWORK_TOOLS, ...SERVICE_CLIENT_TOOLS];
 const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const sh = promisify(execFile);
 

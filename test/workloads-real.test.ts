@@ -13,7 +13,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
 import { clientFromKubeconfig, persistentvolumeclaims, persistentvolumes, pods, type RestClient } from '../src/client/index.js';
-import { haveAllTools, requireRootAndTools, type Tool } from './support/require-tool.js';
+import { haveAllTools, POD_NETWORK_TOOLS, requireRootAndTools, type Tool } from './support/require-tool.js';
 import { poll } from './support/poll.js';
 import { startAgentCluster, stopAgentClusterCleanly } from './support/real-pods.js';
 import type { TugCluster } from './support/tug-cluster.js';
@@ -27,7 +27,7 @@ type P = Pod & KubeObject;
 type Claim = PersistentVolumeClaim & KubeObject;
 type Volume = PersistentVolume & KubeObject;
 
-const TOOLS: Tool[] = [['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'], ['nft', 'apt-get install nftables'], kubectlTool(V)];
+const TOOLS: Tool[] = [...POD_NETWORK_TOOLS, kubectlTool(V)];
 const haveTools = process.getuid?.() === 0 && haveAllTools(TOOLS);
 const dir = mkdtempSync(join(tmpdir(), 'tug-workloads-real-'));
 let server: TugCluster | undefined;

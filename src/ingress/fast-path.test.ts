@@ -131,6 +131,15 @@ async function httpBackend(sc: Scope, handler: http.RequestListener = echo): Pro
 /** The smallest complete answer: 200 with a 2-byte body. */
 const OK_RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
 
+/** An HTTP backend that also echoes websocket messages as "echo:<message>". */
+async function wsEchoBackend(sc: Scope): Promise<HttpBackend> {
+  const b = await httpBackend(sc);
+  const wss = new WebSocketServer({ server: b.server });
+  wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo:${m.toString()}`)));
+  sc.closers.push(() => wss.close());
+  return b;
+}
+
 interface RawRequest {
   method: string;
   target: string;
@@ -854,10 +863,7 @@ describe('ingress fast path: fallbacks to the slow path', () => {
 
   it('websocket upgrades', async (t) => {
     const sc = new Scope(t);
-    const b = await httpBackend(sc);
-    const wss = new WebSocketServer({ server: b.server });
-    wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo:${m.toString()}`)));
-    sc.closers.push(() => wss.close());
+    const b = await wsEchoBackend(sc);
     const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);
     const ws = new WebSocket(`ws://127.0.0.1:${f.port}/ws`, { headers: { host: HOST } });
     sc.closers.push(() => ws.terminate());
@@ -873,10 +879,7 @@ describe('ingress fast path: fallbacks to the slow path', () => {
 
   it('an upgrade as the second request of a connection, after a fast-path GET', async (t) => {
     const sc = new Scope(t);
-    const b = await httpBackend(sc);
-    const wss = new WebSocketServer({ server: b.server });
-    wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo:${m.toString()}`)));
-    sc.closers.push(() => wss.close());
+    const b = await wsEchoBackend(sc);
     const f = await startFront(sc, [{ path: '/', ports: [b.port] }]);
     const r = await connect(sc, f.port);
     const first = await exchange(r, 'GET', '/first');

@@ -34,6 +34,18 @@ export function requireTool(t: TestContext, name: string, install: string): stri
 /** A host tool and how to install it: [name or absolute path, install hint]. */
 export type Tool = readonly [name: string, install: string];
 
+/** What a suite with real pod networks needs: the CNI bridge plugin and nft. */
+export const POD_NETWORK_TOOLS: readonly Tool[] = [
+  ['/usr/lib/cni/bridge', 'apt-get install containernetworking-plugins'],
+  ['nft', 'apt-get install nftables'],
+];
+
+/** Host tools pods run to reach services by name (the process runtime runs them in the pod's namespaces). */
+export const SERVICE_CLIENT_TOOLS: readonly Tool[] = [
+  ['curl', 'apt-get install curl'],
+  ['dig', 'apt-get install bind9-dnsutils'],
+];
+
 /** Whether every tool is on this machine (for a before hook, which has no test to skip). */
 export function haveAllTools(tools: readonly Tool[]): boolean {
   return tools.every(([name]) => !!findTool(name));
