@@ -34,8 +34,8 @@ const DIGITS = /^\d{1,15}$/;
  * path serves, for Node's server to answer (which includes every malformed or ambiguous request).
  */
 export function parseRequestHead(head: string): RequestHead | undefined {
-  let eol = head.indexOf('\r\n');
-  const line = eol < 0 ? head : head.slice(0, eol);
+  const fields = head.split('\r\n');
+  const line = fields.shift()!;
   const m = REQUEST_LINE.exec(line);
   if (!m) return undefined;
   let host: string | undefined;
@@ -45,12 +45,7 @@ export function parseRequestHead(head: string): RequestHead | undefined {
   let te = false;
   // The output keeps runs of wanted lines as slices of the input.
   let out = line;
-  let pos = eol < 0 ? head.length : eol + 2;
-  while (pos < head.length) {
-    eol = head.indexOf('\r\n', pos);
-    const end = eol < 0 ? head.length : eol;
-    const field = head.slice(pos, end);
-    pos = end + 2;
+  for (const field of fields) {
     if (!FIELD_LINE.test(field)) return undefined;
     const colon = field.indexOf(':');
     const name = field.slice(0, colon).toLowerCase();
@@ -112,8 +107,8 @@ const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([^\r\n]*))?$/;
  * A string: why it cannot be relayed (answered 502).
  */
 export function parseResponseHead(head: string, method: string): ResponseHead | string {
-  let eol = head.indexOf('\r\n');
-  const line = eol < 0 ? head : head.slice(0, eol);
+  const fields = head.split('\r\n');
+  const line = fields.shift()!;
   const m = STATUS_LINE.exec(line);
   if (!m) return `bad status line ${JSON.stringify(line.slice(0, 80))}`;
   const minor = m[1]!;
@@ -124,12 +119,7 @@ export function parseResponseHead(head: string, method: string): ResponseHead | 
   let te = false;
   let close = minor === '0';
   let listed: string[] | undefined;
-  let pos = eol < 0 ? head.length : eol + 2;
-  while (pos < head.length) {
-    eol = head.indexOf('\r\n', pos);
-    const end = eol < 0 ? head.length : eol;
-    const field = head.slice(pos, end);
-    pos = end + 2;
+  for (const field of fields) {
     const colon = field.indexOf(':');
     if (colon <= 0) return `bad header line ${JSON.stringify(field.slice(0, 80))}`;
     const name = field.slice(0, colon).toLowerCase();
