@@ -60,7 +60,7 @@ interface Front {
   accepted: () => number;
 }
 
-async function startFront(sc: Scope, rules: Rule[], keepAliveTimeoutMs = 5000): Promise<Front> {
+async function startFront(sc: Scope, rules: Rule[], keepAliveTimeoutMs = 5000, responseTimeoutMs?: number): Promise<Front> {
   const ing: Ingress = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -78,7 +78,7 @@ async function startFront(sc: Scope, rules: Rule[], keepAliveTimeoutMs = 5000): 
     ref.target = { endpoints: ports.map((port) => ({ host: '127.0.0.1', port, id: `127.0.0.1:${port}` })), next: 0 };
   }
   const info: ListenerInfo = { scheme: 'http', port: 0 };
-  const proxy = new IngressProxy(() => table, silentLogger);
+  const proxy = new IngressProxy(() => table, silentLogger, responseTimeoutMs);
   const fallbackServer = http.createServer(proxy.handler(info));
   fallbackServer.on('upgrade', proxy.upgradeHandler(info));
   let accepted = 0;
@@ -88,7 +88,7 @@ async function startFront(sc: Scope, rules: Rule[], keepAliveTimeoutMs = 5000): 
     fp!.serve(sock);
   });
   info.port = await sc.listen(server);
-  fp = new Http1FastPath({ table: () => table, listener: info, fallback: (s) => fallbackServer.emit('connection', s), log: silentLogger, keepAliveTimeoutMs });
+  fp = new Http1FastPath({ table: () => table, listener: info, fallback: (s) => fallbackServer.emit('connection', s), log: silentLogger, keepAliveTimeoutMs, ...(responseTimeoutMs ? { responseTimeoutMs } : {}) });
   const made = fp;
   sc.closers.push(() => {
     made.close();
@@ -970,6 +970,58 @@ describe('ingress fast path: fallbacks to the slow path', () => {
     const all = await r.rest();
     assert.match(all.toString('latin1'), /^HTTP\/1\.1 431 /, show(all));
     assert.equal(b.bytes(), 0);
+    assert.equal(f.fp.stats.fallbacks, 1);
+  });
+});
+
+describe('ingress: a backend silent past the response timeout', () => {
+  it('gets 504 on the fast path, the connection stays usable, and a slow stream after its head is not cut', async (t) => {
+    const sc = new Scope(t);
+    let n = 0;
+    const b = await rawBackend(sc, (rq, sock) => {
+      n++;
+      // The first request is never answered; /stream answers its head at once, then a chunk every 400 ms.
+      if (rq.target === '/hang') return;
+      if (rq.target === '/stream') {
+        sock.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+        let i = 0;
+        const tick = setInterval(() => {
+          if (++i <= 2) sock.write('2\r\nok\r\n');
+          else {
+            clearInterval(tick);
+            sock.write('0\r\n\r\n');
+          }
+        }, 400);
+        sock.on('close', () => clearInterval(tick));
+        return;
+      }
+      sock.write(OK_RESPONSE);
+    });
+    const f = await startFront(sc, [{ path: '/', ports: [b.port] }], 5000, 300);
+    const r = await connect(sc, f.port);
+    const t0 = Date.now();
+    const res = await exchange(r, 'GET', '/hang');
+    const waited = Date.now() - t0;
+    assert.equal(res.status, 504);
+    assert.equal(res.body.toString(), errorPage(504).toString());
+    assert.ok(waited >= 250 && waited < 1500, `504 after ${waited} ms`);
+    assert.equal((await exchange(r, 'GET', '/after')).status, 200);
+    r.sock.write(req('GET', '/stream'));
+    const s = await r.response('GET', 3000);
+    assert.equal(s.status, 200);
+    assert.equal(s.body.toString(), 'okok');
+    assert.equal(n, 3);
+    assertServedFast(f, 3);
+  });
+
+  it('gets 504 on the slow path too (an HTTP/1.0 request)', async (t) => {
+    const sc = new Scope(t);
+    const b = await rawBackend(sc, () => undefined);
+    const f = await startFront(sc, [{ path: '/', ports: [b.port] }], 5000, 300);
+    const r = await connect(sc, f.port);
+    r.sock.write(`GET /hang HTTP/1.0\r\nHost: ${HOST}\r\n\r\n`);
+    const all = await r.rest();
+    assert.match(all.toString('latin1'), /^HTTP\/1\.1 504 /, show(all));
     assert.equal(f.fp.stats.fallbacks, 1);
   });
 });

@@ -20,7 +20,15 @@ export interface FastPathOptions {
   log: Logger;
   /** Idle time allowed between requests on a client connection (default 5000, as Node's http server). */
   keepAliveTimeoutMs?: number;
+  /** How long a backend may take to start its response once the request is sent (default RESPONSE_TIMEOUT_MS). */
+  responseTimeoutMs?: number;
 }
+
+/**
+ * ingress-nginx's proxy-read-timeout default. Here it bounds the wait for a response head only: once a response
+ * streams, a quiet stream (server-sent events, long polls) is not cut.
+ */
+export const RESPONSE_TIMEOUT_MS = 60_000;
 
 /** Node's default limit on a request head; longer ones go to its server, which answers 431. */
 const MAX_HEAD = 16 * 1024;
@@ -81,11 +89,13 @@ export class Http1FastPath {
   /** Idle upstream connections per endpoint id, most recently used last. */
   private readonly idle = new Map<string, Upstream[]>();
   private readonly keepAliveMs: number;
+  private readonly responseTimeoutMs: number;
   private readonly forwardTail: string;
   private closed = false;
 
   constructor(private readonly o: FastPathOptions) {
     this.keepAliveMs = o.keepAliveTimeoutMs ?? 5000;
+    this.responseTimeoutMs = o.responseTimeoutMs ?? RESPONSE_TIMEOUT_MS;
     this.forwardTail = `\r\nX-Forwarded-Proto: ${o.listener.scheme}\r\nX-Forwarded-Port: `;
   }
 
@@ -269,6 +279,8 @@ export class Http1FastPath {
     const up = (!fresh && this.takeIdle(ep)) || this.connect(ep);
     up.owner = ex;
     ex.up = up;
+    // Inactivity while the request goes out and the response head is awaited; disarmed once the head is in.
+    up.sock.setTimeout(this.responseTimeoutMs);
     const c = ex.conn;
     const buf = c.buf;
     // Body bytes that came with the head go out with it in one write.
@@ -313,6 +325,11 @@ export class Http1FastPath {
     sock.on('error', gone);
     sock.on('end', () => gone());
     sock.on('close', () => gone());
+    sock.on('timeout', () => {
+      const ex = up.owner;
+      // A request body still being uploaded keeps the wait open: the client is the slow side then.
+      if (ex && ex.up === up && !ex.framing && ex.bodyLeft === 0) this.upstreamTimedOut(ex);
+    });
     return up;
   }
 
@@ -374,6 +391,7 @@ export class Http1FastPath {
         continue;
       }
       ex.respBuf = undefined;
+      ex.up?.sock.setTimeout(0);
       ex.framing = h.framing;
       ex.reusable = h.reusable;
       ex.started = true;
@@ -452,6 +470,18 @@ export class Http1FastPath {
     const close = this.skipBody(c, ex.bodyLeft);
     ex.bodyLeft = 0;
     this.finish(c, close);
+  }
+
+  /** No response head within the timeout: 504, as ingress-nginx answers; not retried (a slow pod is slow twice). */
+  private upstreamTimedOut(ex: Exchange): void {
+    const c = ex.conn;
+    const up = ex.up!;
+    this.o.log.info('upstream timed out', { endpoint: up.ep.id, ms: this.responseTimeoutMs });
+    up.owner = undefined;
+    ex.up = undefined;
+    up.sock.destroy();
+    if (ex.started) return this.clientGone(c);
+    this.page(c, 504, false);
   }
 
   private badResponse(ex: Exchange, why: string): void {

@@ -1,8 +1,10 @@
-// The small pages the ingress answers itself with: no route (404), no ready backend (503), backend failed (502).
+// The small pages the ingress answers itself with: no route (404), no ready backend (503), backend failed (502),
+// backend silent past the response timeout (504).
 const TITLES: Record<number, string> = {
   404: '404 Not Found',
   502: '502 Bad Gateway',
   503: '503 Service Temporarily Unavailable',
+  504: '504 Gateway Time-out',
 };
 
 const cache = new Map<number, Buffer>();

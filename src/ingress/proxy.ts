@@ -7,6 +7,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../util/logger.js';
 import { pickEndpoint, type Endpoint, type Target } from './backends.js';
+import { RESPONSE_TIMEOUT_MS } from './fast-path.js';
 import { errorPage, rawErrorResponse } from './pages.js';
 import { hostOf, matchRoute, pathOf, type BackendRef, type RouteTable } from './routes.js';
 
@@ -48,6 +49,8 @@ export class IngressProxy {
   constructor(
     private readonly table: () => RouteTable,
     private readonly log: Logger,
+    /** How long a backend may take to start its response (then 504); streaming responses are not cut. */
+    private readonly responseTimeoutMs = RESPONSE_TIMEOUT_MS,
   ) {
     // lifo keeps the hottest sockets busy so idle ones age out. A backend closing an idle socket just as a request
     // is written on it gives ECONNRESET on a reused socket, retried for idempotent requests. No per-request socket
@@ -97,8 +100,10 @@ export class IngressProxy {
       attempt++;
       const u = http.request({ host: ep.host, port: ep.port, method: req.method, path: req.url, headers, agent: this.agent, setHost: false }, (upRes) => {
         responded = true;
+        u.setTimeout(0);
         forwardResponse(upRes, res);
       });
+      u.setTimeout(this.responseTimeoutMs, () => u.destroy(Object.assign(new Error('no response in time'), { code: 'UPSTREAM_TIMEOUT' })));
       up = u;
       u.on('error', (err: NodeJS.ErrnoException) => {
         if (responded || res.headersSent) {
@@ -115,7 +120,7 @@ export class IngressProxy {
           }
         }
         this.log.info('upstream failed', { endpoint: ep.id, err: err.code ?? err.message });
-        sendPage(res, 502);
+        sendPage(res, err.code === 'UPSTREAM_TIMEOUT' ? 504 : 502);
       });
       if (noBody) u.end();
       else req.pipe(u);
