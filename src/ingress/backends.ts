@@ -34,6 +34,7 @@ export function resolveBackend(src: BackendSources, namespace: string, b: Ingres
   if (!svc) return { endpoints: [], error: `service "${namespace}/${b.name}" not found`, next: 0 };
   const ports = svc.spec?.ports ?? [];
   const want = b.port ?? {};
+  if (svc.spec?.type === 'ExternalName') return externalNameTarget(svc, namespace, b);
   const sp = want.name !== undefined && want.name !== '' ? ports.find((p) => p.name === want.name) : ports.find((p) => p.port === want.number);
   if (!sp) {
     const what = want.name ? `named "${want.name}"` : `number ${want.number ?? '(none)'}`;
@@ -61,6 +62,19 @@ export function resolveBackend(src: BackendSources, namespace: string, b: Ingres
   // A stable order keeps round-robin fair across rebuilds.
   endpoints.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { endpoints, next: 0 };
+}
+
+/**
+ * An ExternalName service: its DNS name is the one endpoint (looked up when a connection is made, as ingress-nginx
+ * resolves it), on the Ingress's port number, or the service port of that name.
+ */
+function externalNameTarget(svc: Service, namespace: string, b: IngressServiceBackend): Target {
+  const host = svc.spec?.externalName ?? '';
+  const want = b.port ?? {};
+  const port = want.number ?? (svc.spec?.ports ?? []).find((p) => p.name === want.name)?.port;
+  if (!host) return { endpoints: [], error: `service "${namespace}/${b.name}" has no externalName`, next: 0 };
+  if (port === undefined) return { endpoints: [], error: `service "${namespace}/${b.name}" does not have a port named "${want.name ?? ''}"`, next: 0 };
+  return { endpoints: [{ host, port, id: `${host}:${port}` }], next: 0 };
 }
 
 /** The next endpoint in round-robin order, skipping the ones already tried for this request. */

@@ -124,6 +124,8 @@ describe(`ingress controller (${workers ? `${workers} worker processes` : 'in-pr
     await c.create(services, NS, service('svc-a'));
     await c.create(services, NS, service('svc-b', [{ port: 8080 }]));
     await c.create(services, NS, service('svc-down'));
+    // An ExternalName service: the ingress dials its DNS name (localhost, from /etc/hosts) on the Ingress's port.
+    await c.create(services, NS, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc-ext', namespace: NS }, spec: { type: 'ExternalName', externalName: 'localhost' } });
     await c.create(endpointslices, NS, slice('svc-a-1', 'svc-a', bs.a1!.port));
     await c.create(endpointslices, NS, slice('svc-a-2', 'svc-a', bs.a2!.port));
     // svc-a also has a refused endpoint: idempotent requests retry another one.
@@ -137,7 +139,7 @@ describe(`ingress controller (${workers ? `${workers} worker processes` : 'in-pr
         tls: [{ hosts: ['a.example.test'], secretName: 'a-tls' }, { hosts: ['*.b.example.test', 'b.example.test'], secretName: 'b-tls' }],
         rules: [
           { host: 'a.example.test', http: { paths: [path('/', 'svc-a')] } },
-          { host: 'b.example.test', http: { paths: [path('/api', 'svc-b', { number: 8080 }), path('/down', 'svc-down'), path('/missing', 'svc-missing'), path('/badport', 'svc-a', { name: 'nope' })] } },
+          { host: 'b.example.test', http: { paths: [path('/api', 'svc-b', { number: 8080 }), path('/down', 'svc-down'), path('/missing', 'svc-missing'), path('/badport', 'svc-a', { name: 'nope' }), path('/ext', 'svc-ext', { number: bs.b!.port })] } },
           { host: '*.b.example.test', http: { paths: [path('/', 'svc-b', { number: 8080 })] } },
         ],
       }),
@@ -224,6 +226,13 @@ describe(`ingress controller (${workers ? `${workers} worker processes` : 'in-pr
       return m.length >= 2 ? m.sort() : undefined;
     }, 'warning events');
     assert.deepEqual(msgs, ['service "default/svc-a" does not have a port named "nope"', 'service "default/svc-missing" not found']);
+  });
+
+  it('proxies to an ExternalName service by its DNS name', async () => {
+    const r = await get(ing.httpPort!, 'b.example.test', '/ext/x');
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.body, 'b GET /ext/x');
+    assert.equal(r.headers['echo-host'], 'b.example.test');
   });
 
   it('writes the node address into status.loadBalancer', async () => {
