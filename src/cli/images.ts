@@ -1,10 +1,13 @@
 // `tug images ls|pull|rm|import`: the node's image store (DATA/images) from the command line, so locally built
 // images (`docker save`, OCI archives) run without a registry, as `kind load` and `k3s ctr images import` allow.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createImageService } from '../runtime/images/index.js';
+import { planRemoval } from '../runtime/images/removal-plan.js';
+import { containersStandingOn, type ImageUser } from '../runtime/oci/containers-on-disk.js';
 import type { DockerAuths, ImageInfo } from '../runtime/types.js';
-import { parseReference } from '../runtime/images/reference.js';
+import { formatReference, parseReference } from '../runtime/images/reference.js';
 import { defaultDataDir, flag } from './options.js';
 
 const list = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').filter(Boolean)];
@@ -49,6 +52,50 @@ export function imagesTable(images: ImageInfo[]): string {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 3))).join('').trimEnd()).join('\n') + '\n';
+}
+
+/** The reference as the store names it (busybox -> docker.io/library/busybox:latest); an ID as given. */
+function displayName(ref: string): string {
+  if (/^(?:sha256:)?[a-f0-9]{12,64}$/.test(ref)) return ref;
+  try {
+    return formatReference(parseReference(ref));
+  } catch {
+    return ref;
+  }
+}
+
+/** `pod default/web-1` from the CNI result cache the pod network keeps per pod (src/network), else its uid. */
+async function podLabel(dataDir: string, uid: string): Promise<string> {
+  type Cached = { tugInvocation?: { args?: Record<string, string> } };
+  const args = await readFile(join(dataDir, 'cni', 'results', `${uid}.json`), 'utf8').then(
+    (t) => (JSON.parse(t) as Cached).tugInvocation?.args,
+    () => undefined,
+  );
+  const ns = args?.K8S_POD_NAMESPACE;
+  const name = args?.K8S_POD_NAME;
+  return ns && name ? `pod ${ns}/${name}` : `pod uid ${uid}`;
+}
+
+/** "container web-0-1a2b3c4d (pod default/web-1)" for each user of the image. */
+export async function describeUsers(dataDir: string, users: ImageUser[]): Promise<string> {
+  const parts: string[] = [];
+  for (const u of users) {
+    const where = u.podUid ? await podLabel(dataDir, u.podUid) : 'being started';
+    parts.push(`container ${u.id} (${where})`);
+  }
+  return parts.length > 1 ? `containers ${parts.map((p) => p.slice('container '.length)).join(', ')}` : (parts[0] ?? '');
+}
+
+/**
+ * Throws, as `docker rmi` refuses with a conflict, when removing `ref` would delete layer directories that a live
+ * (or starting) container's overlay stacks. Untagging one of several tags deletes nothing and always goes.
+ */
+async function refuseInUse(dataDir: string, ref: string, info: ImageInfo): Promise<void> {
+  const plan = planRemoval(join(dataDir, 'images'), ref, info);
+  if (plan.untagOnly) return;
+  const users = await containersStandingOn({ dataDir, layerDirs: plan.layerDirs });
+  if (!users.length) return;
+  throw new Error(`image ${JSON.stringify(displayName(ref))} is in use by ${await describeUsers(dataDir, users)}; delete the pod first, or pass --force`);
 }
 
 function common(cmd: Command): Command {
@@ -104,11 +151,19 @@ export function imagesCommand(): Command {
 
   images.addCommand(
     common(new Command('rm').alias('rmi').description('remove images by name or ID').argument('<image...>'))
-      .action(async (refs: string[], o: CommonOpts) => {
+      .addOption(
+        // No TUG_FORCE twin: an environment variable must not silently turn this safety off.
+        new Option(
+          '-f, --force',
+          'remove even an image a running container stands on: the container\'s root filesystem loses the image\'s files under it, so its programs fail on their next read or exec (delete the pod first instead)',
+        ),
+      )
+      .action(async (refs: string[], o: CommonOpts & { force?: boolean }) => {
         const svc = service(o);
         try {
           for (const r of refs) {
             const info = await svc.inspect(r);
+            if (info && !o.force) await refuseInUse(resolve(o.dataDir), r, info);
             await svc.remove(r);
             process.stdout.write(`Deleted: ${info?.repoTags.find((t) => t.endsWith(r)) ?? info?.id ?? r}\n`);
           }
