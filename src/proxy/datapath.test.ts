@@ -203,6 +203,36 @@ describe('nftables data path', { concurrency: false, timeout: 60_000 }, () => {
     assert.equal((await onHost(udpScript(dns, 53))).trim(), 'tpx-c');
   });
 
+  it('moves a UDP flow off an endpoint that is gone (its conntrack entries are deleted), as kube-proxy does', async (t) => {
+    if (!needRoot(t)) return;
+    if (!findTool('conntrack')) {
+      const msg = 'conntrack not found: apt-get install conntrack';
+      if (process.env.CI === 'true') throw new Error(msg);
+      return t.skip(msg);
+    }
+    await Promise.all([net!.serveUdp('tpx-a', 5354), net!.serveUdp('tpx-b', 5354)]);
+    const vip = '10.43.250.25';
+    await api!.client.create(services, 'default', service('udp2', { clusterIP: vip, ports: [{ name: 'dns', port: 53, targetPort: 5354, protocol: 'UDP' }] }));
+    await putSlice({ ...slice('udp2', [ep('tpx-a')]), ports: [{ name: 'dns', port: 5354, protocol: 'UDP' }] });
+    await settle();
+    // One client socket (one source port: one conntrack flow) asking every 50 ms for 3 s; each reply noted with its time.
+    const client = net!.nodeIn(
+      'tpx-cl',
+      `const s=require('dgram').createSocket('udp4');const got=[];s.on('message',m=>got.push([Date.now(),String(m)]));
+s.bind(40053,()=>{const t=setInterval(()=>s.send('q',53,${JSON.stringify(vip)}),50);setTimeout(()=>{clearInterval(t);console.log(JSON.stringify(got));process.exit(0)},3000)})`,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    // tpx-a leaves the service (its server still answers, so only a stale flow would still reach it).
+    await putSlice({ ...slice('udp2', [ep('tpx-b')]), ports: [{ name: 'dns', port: 5354, protocol: 'UDP' }] });
+    await settle();
+    const changed = Date.now();
+    const got = JSON.parse(await client) as [number, string][];
+    const before = got.filter(([at]) => at < changed - 200).map(([, who]) => who);
+    const after = got.filter(([at]) => at > changed + 200).map(([, who]) => who);
+    assert.ok(before.length > 5 && before.every((w) => w === 'tpx-a'), `before the change: ${before.join(',')}`);
+    assert.ok(after.length > 5 && after.every((w) => w === 'tpx-b'), `after the change: ${after.join(',')}`);
+  });
+
   it('gives a LoadBalancer service the node address (servicelb) and answers its port there', async (t) => {
     if (!needRoot(t)) return;
     const lbAbort = new AbortController();
