@@ -6,11 +6,14 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import { makeCert } from '../util/certs.js';
 import net, { type AddressInfo } from 'node:net';
 import type { Ingress } from 'kubernetes-types/networking/v1.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import { silentLogger } from '../util/logger.js';
-import { Http1FastPath } from './fast-path.js';
+import { Http1FastPath, splitTlsConnections } from './fast-path.js';
 import { errorPage } from './pages.js';
 import { IngressProxy, type ListenerInfo } from './proxy.js';
 import { allRefs, buildRoutes } from './routes.js';
@@ -1144,5 +1147,78 @@ describe('ingress fast path: errors', () => {
     assert.equal(all.subarray(end + 4).toString('latin1'), '0123456789', 'body bytes before the close');
     assert.equal(b.connections(), 1);
     assertServedFast(f, 1);
+  });
+});
+
+describe('ingress fast path over TLS', () => {
+  it('serves HTTP/1.1 over TLS on the raw path, leaves HTTP/2 to the server and hands upgrades back', async (t) => {
+    const sc = new Scope(t);
+    // Answers "<method> <path> <X-Forwarded-Proto>"; websockets echo.
+    const b = await httpBackend(sc, (req, res) => res.end(`${req.method} ${req.url} ${String(req.headers['x-forwarded-proto'])}`));
+    const wss = new WebSocketServer({ server: b.server });
+    wss.on('connection', (w) => w.on('message', (m) => w.send(`echo:${m.toString()}`)));
+    sc.closers.push(() => wss.close());
+    const ing: Ingress = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'tls', namespace: 'default', creationTimestamp: '2024-01-01T00:00:00Z' },
+      spec: { rules: [{ host: HOST, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'svc', port: { number: 80 } } } }] } }] },
+    };
+    const table = buildRoutes([ing]);
+    for (const ref of allRefs(table)) ref.target = { endpoints: [{ host: '127.0.0.1', port: b.port, id: `127.0.0.1:${b.port}` }], next: 0 };
+    const ca = makeCert({ commonName: 'test-ca', usage: 'ca', days: 1 });
+    const kc = makeCert({ commonName: HOST, sans: [HOST], usage: 'server', days: 1 }, ca);
+    const info: ListenerInfo = { scheme: 'https', port: 0 };
+    const proxy = new IngressProxy(() => table, silentLogger);
+    const server = http2.createSecureServer({ key: kc.key, cert: kc.cert, allowHTTP1: true }, proxy.handler(info));
+    server.on('upgrade', proxy.upgradeHandler(info));
+    let fp: Http1FastPath | undefined;
+    const back = splitTlsConnections(server, () => fp);
+    fp = new Http1FastPath({ table: () => table, listener: info, fallback: back, log: silentLogger });
+    const made = fp;
+    sc.closers.push(() => made.close());
+    info.port = await sc.listen(server as unknown as net.Server);
+    const tlsOpts = { host: '127.0.0.1', port: info.port, servername: HOST, ca: ca.cert };
+
+    // HTTP/1.1 (no ALPN, as Node's https client): the raw path, with X-Forwarded-Proto https
+    const one = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const q = https.request({ ...tlsOpts, path: '/one', headers: { host: HOST }, agent: false }, (r) => {
+        let body = '';
+        r.on('data', (d: Buffer) => (body += d.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      q.on('error', reject);
+      q.end();
+    });
+    assert.equal(one.status, 200);
+    assert.equal(one.body, 'GET /one https');
+    assert.equal(fp.stats.requests, 1);
+
+    // HTTP/2 (ALPN h2): the server's own path
+    // Dialled by address, the name only in SNI and :authority: no name lookup leaves this machine.
+    const client = http2.connect(`https://127.0.0.1:${info.port}`, { ...tlsOpts });
+    sc.closers.push(() => client.close());
+    const two = await new Promise<string>((resolve, reject) => {
+      const st = client.request({ ':path': '/two', ':authority': HOST });
+      let body = '';
+      st.on('data', (d: Buffer) => (body += d.toString()));
+      st.on('end', () => resolve(body));
+      st.on('error', reject);
+      st.end();
+    });
+    assert.equal(two, 'GET /two https');
+    assert.equal(fp.stats.requests, 1, 'HTTP/2 went through the raw path');
+
+    // A websocket over TLS: the raw path hands the connection back, the server upgrades it
+    const ws = new WebSocket(`wss://127.0.0.1:${info.port}/ws`, { ...tlsOpts, headers: { host: HOST } });
+    sc.closers.push(() => ws.terminate());
+    const got = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send('over tls'));
+      ws.on('message', (m) => resolve(m.toString()));
+      ws.on('error', reject);
+      setTimeout(() => reject(new Error('no websocket echo within 1.5 s')), 1500).unref();
+    });
+    assert.equal(got, 'echo:over tls');
+    assert.equal(fp.stats.fallbacks, 1);
   });
 });

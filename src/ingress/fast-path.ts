@@ -4,7 +4,9 @@
 // buffers they arrive in. It serves the common shape of request (see http1-framing.ts); a connection that sends
 // anything else, from an upgrade to a malformed head, is handed to Node's HTTP server (the slow path in proxy.ts)
 // with the bytes already read put back, and stays there.
+import type { Http2SecureServer } from 'node:http2';
 import net, { type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../util/logger.js';
 import { pickEndpoint, type Endpoint, type Target } from './backends.js';
 import { ChunkedScanner, parseRequestHead, parseResponseHead, type Framing, type RequestHead } from './http1-framing.js';
@@ -501,4 +503,24 @@ export class Http1FastPath {
 function clientIP(sock: Socket): string {
   const a = sock.remoteAddress ?? '';
   return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+/**
+ * Sends a TLS listener's HTTP/1.1 connections (ALPN http/1.1, or none) to a raw data path once their handshake is
+ * done, and HTTP/2 ones to the server's own handling. The http2 secure server attaches its connection handling to
+ * 'secureConnection' (a tls.Server event); that listener is kept and called for h2, and for anything the raw path
+ * hands back (it then serves HTTP/1.1 as before). Returns the fallback for the raw path.
+ */
+export function splitTlsConnections(server: Http2SecureServer, raw: () => Http1FastPath | undefined): (sock: Socket) => void {
+  const own = server.listeners('secureConnection') as ((s: Socket) => void)[];
+  const serveOwn = (sock: Socket) => {
+    for (const fn of own) fn.call(server, sock);
+  };
+  server.removeAllListeners('secureConnection');
+  server.on('secureConnection', (sock: TLSSocket) => {
+    const fast = raw();
+    if (fast && sock.alpnProtocol !== 'h2') fast.serve(sock);
+    else serveOwn(sock);
+  });
+  return serveOwn;
 }

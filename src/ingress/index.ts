@@ -12,7 +12,7 @@ import { createEventRecorder, createInformerFactory, type Client, type InformerF
 import type { Logger } from '../util/logger.js';
 import { ensureIngressClass } from './class.js';
 import { IngressControllerState } from './controller.js';
-import { Http1FastPath } from './fast-path.js';
+import { Http1FastPath, splitTlsConnections } from './fast-path.js';
 import { IngressProxy, type ListenerInfo } from './proxy.js';
 import { CertStore } from './tls.js';
 import { WorkerPool, type ListenerName } from './workers.js';
@@ -69,6 +69,7 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
   let workers: Promise<void> | undefined;
   let proxy: IngressProxy | undefined;
   let fast: Http1FastPath | undefined;
+  let fastTls: Http1FastPath | undefined;
   let pool: WorkerPool | undefined;
   const close = async () => {
     o.signal.removeEventListener('abort', onAbort);
@@ -89,6 +90,7 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
     );
     proxy?.close();
     fast?.close();
+    fastTls?.close();
     await stopping;
     await workers;
   };
@@ -156,6 +158,11 @@ export async function startIngress(o: IngressOptions): Promise<IngressController
       httpsInfo = info;
       const s = http2.createSecureServer({ key: fake.key, cert: fake.cert, allowHTTP1: true, SNICallback: certs.sniCallback }, proxy.handler(info));
       s.on('upgrade', proxy.upgradeHandler(info));
+      // HTTP/1.1 over TLS takes the raw path too, once the handshake is done; HTTP/2 stays with the server.
+      if (o.rawHttp !== false) {
+        const back = splitTlsConnections(s, () => fastTls);
+        fastTls = new Http1FastPath({ table: () => state.table(), listener: info, fallback: back, log });
+      }
       info.port = await open('https', s, o.https.host, o.https.port);
       out.httpsPort = info.port;
       if (httpInfo) httpInfo.httpsPort = info.port;

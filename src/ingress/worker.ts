@@ -7,7 +7,7 @@ import http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
 import type { ListenerInfo } from './proxy.js';
-import { Http1FastPath } from './fast-path.js';
+import { Http1FastPath, splitTlsConnections } from './fast-path.js';
 import { IngressProxy } from './proxy.js';
 import { buildRoutes, type RouteTable } from './routes.js';
 import { CertStore } from './tls.js';
@@ -33,6 +33,7 @@ function main(): void {
   let h1: http.Server | undefined;
   let h2: http2.Http2SecureServer | undefined;
   let fast: Http1FastPath | undefined;
+  let fastTls: Http1FastPath | undefined;
   const log = ipcLogger(`worker ${process.pid}`);
   const proxy = new IngressProxy(() => routes, log);
 
@@ -50,6 +51,10 @@ function main(): void {
           const info: ListenerInfo = m.https;
           h2 = http2.createSecureServer({ ...m.fake, allowHTTP1: true, SNICallback: certs.sniCallback }, proxy.handler(info));
           h2.on('upgrade', proxy.upgradeHandler(info));
+          if (m.rawHttp) {
+            const back = splitTlsConnections(h2, () => fastTls);
+            fastTls = new Http1FastPath({ table: () => routes, listener: info, fallback: back, log });
+          }
         }
         break;
       }
