@@ -35,6 +35,18 @@ export interface Claim {
   forwardBefore: string;
 }
 
+/**
+ * Adds a route unless it is there; true when this call added it. Two networks claiming at once both see it missing:
+ * the one whose add finds it made meanwhile ("File exists") leaves it to the other, which writes the marker.
+ */
+async function addRouteIfMissing(show: string[], add: string[]): Promise<boolean> {
+  if (await routeExists(show)) return false;
+  const r = await runTool('ip', ['route', 'add', ...add]);
+  if (r.code === 0) return true;
+  if (/File exists/.test(r.stderr)) return false;
+  throw new Error(`ip route add ${add.join(' ')}: ${r.stderr.trim()}`);
+}
+
 async function routeExists(args: string[]): Promise<boolean> {
   const r = await runTool('ip', ['route', 'show', ...args]);
   return r.code === 0 && r.stdout.trim() !== '';
@@ -61,19 +73,18 @@ export async function claimAddresses(opts: ClaimOptions): Promise<Claim> {
       '',
     ].join('\n'),
   });
-  let addedBlackhole = false;
-  if (!(await routeExists(['exact', opts.clusterCidr]))) {
-    await mustRun('ip', ['route', 'add', 'blackhole', opts.clusterCidr]);
-    await writeFile(ADDED_BLACKHOLE, opts.clusterCidr).catch(() => undefined);
-    addedBlackhole = true;
+  const claim: Claim = { opts, addedBlackhole: false, addedServiceRoute: false, chain, forwardBefore };
+  try {
+    claim.addedBlackhole = await addRouteIfMissing(['exact', opts.clusterCidr], ['blackhole', opts.clusterCidr]);
+    if (claim.addedBlackhole) await writeFile(ADDED_BLACKHOLE, opts.clusterCidr).catch(() => undefined);
+    claim.addedServiceRoute = await addRouteIfMissing(['table', 'local', 'exact', opts.serviceCidr], ['local', opts.serviceCidr, 'dev', 'lo', 'table', 'local']);
+    if (claim.addedServiceRoute) await writeFile(ADDED_SERVICE_ROUTE, opts.serviceCidr).catch(() => undefined);
+  } catch (e) {
+    // A half-made claim is undone, so its chain does not keep the routes (and the table) alive forever.
+    await releaseAddresses(claim).catch(() => undefined);
+    throw e;
   }
-  let addedServiceRoute = false;
-  if (!(await routeExists(['table', 'local', 'exact', opts.serviceCidr]))) {
-    await mustRun('ip', ['route', 'add', 'local', opts.serviceCidr, 'dev', 'lo', 'table', 'local']);
-    await writeFile(ADDED_SERVICE_ROUTE, opts.serviceCidr).catch(() => undefined);
-    addedServiceRoute = true;
-  }
-  return { opts, addedBlackhole, addedServiceRoute, chain, forwardBefore };
+  return claim;
 }
 
 /**
