@@ -113,8 +113,7 @@ after(async () => {
   if (server) {
     // A failed test may leave the server up: stop it (SIGTERM stops its pods); if it had died instead, remove
     // what its pods left, then the data dir goes.
-    const { left, out } = await stopAgentCluster(server, BRIDGE);
-    if (left.length) process.stderr.write(`kubectl-pods: removed leftovers of a dead server: ${left.join(', ')}\n${out.slice(-3000)}\n`);
+    await stopAgentCluster(server, BRIDGE, 'kubectl-pods');
   }
   rmSync(dir, { recursive: true, force: true });
 });

@@ -56,8 +56,7 @@ before(async () => {
 after(async () => {
   api?.close();
   if (server) {
-    const { left } = await stopAgentCluster(server, BRIDGE);
-    if (left.length) process.stderr.write(`kubectl-tty: removed leftovers of a dead server: ${left.join(', ')}\n`);
+    await stopAgentCluster(server, BRIDGE, 'kubectl-tty');
   }
   rmSync(dir, { recursive: true, force: true });
 });

@@ -269,8 +269,7 @@ before(async () => {
 after(async () => {
   api?.close();
   if (server) {
-    const { left, out } = await stopAgentCluster(server, BRIDGE);
-    if (left.length) process.stderr.write(`service-networking: removed leftovers of a dead server: ${left.join(', ')}\n${out.slice(-3000)}\n`);
+    await stopAgentCluster(server, BRIDGE, 'service-networking');
   }
   await upstream?.close();
   if (haveTools) spawnSync('ip', ['addr', 'del', `${NODE_IP}/32`, 'dev', 'lo']);

@@ -95,9 +95,7 @@ async function stopSide(s: Side): Promise<string[]> {
   s.api?.close();
   if (!s.server || s.stopped) return [];
   s.stopped = true;
-  const { left, out } = await stopAgentCluster(s.server, s.bridge);
-  if (left.length) process.stderr.write(`two-clusters: removed leftovers of server ${s.key}: ${left.join(', ')}\n${out.slice(-2000)}\n`);
-  return left;
+  return (await stopAgentCluster(s.server, s.bridge, `two-clusters (server ${s.key})`)).left;
 }
 
 let startMs = 0;

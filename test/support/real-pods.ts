@@ -204,15 +204,20 @@ export function startAgentCluster(o: { bridge: string; podCidr: string; nodeName
   });
 }
 
-/** SIGTERM, then removes whatever a dead server left (see removeLeftovers) and the data dir. */
+/**
+ * SIGTERM, then removes whatever a dead server left (see removeLeftovers) and the data dir. With `suite`, what had
+ * to be removed is reported on stderr under that name, with the tail of the server's output.
+ */
 export async function stopAgentCluster(
   server: TugCluster,
   bridge: string,
+  suite?: string,
 ): Promise<{ end: { code: number | null; signal: NodeJS.Signals | null }; left: string[]; out: string }> {
   const end = await server.stop('SIGTERM');
   const left = removeLeftovers(server.dataDir, bridge, netnsName);
   const out = server.output();
   server.remove();
+  if (suite && left.length) process.stderr.write(`${suite}: removed leftovers of a dead server: ${left.join(', ')}\n${out.slice(-3000)}\n`);
   return { end, left, out };
 }
 
